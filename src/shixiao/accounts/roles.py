@@ -1,0 +1,32 @@
+"""What each role may do, in one table. Scope (which records) is the querysets' business;
+this table only says which kinds of action a role may take at all."""
+
+from shixiao.core.choices import UserRole
+
+_ORG_REFERENCE = [
+    "orgs.view_committee", "orgs.view_term", "orgs.view_sector",
+    "orgs.view_specialcommittee", "orgs.view_group", "orgs.view_handlingunit",
+]
+_ORG_PEOPLE_READ = ["orgs.view_person", "orgs.view_membership"]
+_ORG_WRITE = [
+    f"orgs.{action}_{model}"
+    for model in ("person", "membership", "sector", "specialcommittee", "group",
+                  "handlingunit", "term", "session")
+    for action in ("add", "change", "delete")
+]
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    UserRole.OFFICE: frozenset(
+        _ORG_REFERENCE + _ORG_PEOPLE_READ + _ORG_WRITE
+        + ["orgs.view_personal_data", "audit.view_auditrecord", "accounts.view_user"]
+    ),
+    UserRole.SC_STAFF: frozenset(
+        _ORG_REFERENCE + _ORG_PEOPLE_READ + ["orgs.change_person", "orgs.change_membership"]
+    ),
+    UserRole.LEADER: frozenset(_ORG_REFERENCE + _ORG_PEOPLE_READ),
+    UserRole.MEMBER: frozenset(_ORG_REFERENCE + _ORG_PEOPLE_READ),
+    UserRole.UNIT: frozenset(["orgs.view_committee", "orgs.view_handlingunit"]),
+    UserRole.AUDITOR: frozenset(
+        _ORG_REFERENCE + _ORG_PEOPLE_READ + ["audit.view_auditrecord", "accounts.view_user"]
+    ),
+}
