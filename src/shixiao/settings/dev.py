@@ -4,3 +4,5 @@ from .base import *  # noqa: F403
 from .base import env_bool
 
 DEBUG = env_bool("SHIXIAO_DEBUG", True)
+
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns if absent
