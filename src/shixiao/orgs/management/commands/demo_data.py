@@ -1,0 +1,29 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from shixiao.orgs import demo
+
+
+class Command(BaseCommand):
+    help = ("Generate a deterministic demo city committee through the production services "
+            "and print its logins. Does nothing if the demo committee already exists.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--members", type=int, default=300,
+                            help="members of the city committee (default 300)")
+        parser.add_argument("--seed", type=int, default=2026,
+                            help="the same seed gives the same committee (default 2026)")
+        parser.add_argument("--password", default=demo.DEFAULT_PASSWORD,
+                            help="password of every demo login (default demo)")
+        parser.add_argument("--fresh", action="store_true",
+                            help="flush the whole database first")
+
+    def handle(self, *args, members, seed, password, fresh, **options):
+        # The demo database may be brand new; migrating an up-to-date one is a no-op.
+        call_command("migrate", interactive=False, verbosity=0)
+        try:
+            result = demo.generate(members=members, seed=seed, password=password,
+                                   fresh=fresh, stdout=self.stdout)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(demo.format_summary(result))
