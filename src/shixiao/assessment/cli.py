@@ -1,0 +1,168 @@
+"""Command line for rubrics: `check` a rubric file, `score` a ledger file under a rubric.
+
+    python -m shixiao.assessment.cli check examples/rubrics/guangshui.yaml
+    python -m shixiao.assessment.cli score --rubric R.yaml --ledger L.yaml --format json
+
+Exit status: 0 on success, 1 when a file has problems (each printed as FILE:LINE: ...),
+2 on bad usage.
+"""
+
+import argparse
+import csv
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from shixiao.assessment import ledgerfile
+from shixiao.assessment.decimals import text
+from shixiao.assessment.engine import MemberResult, score
+from shixiao.assessment.rubric import Rubric, RubricError, load, validate
+from shixiao.assessment.yamlload import YamlProblem, parse
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="shixiao-assessment",
+                                     description="Check rubrics and score ledger files.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    check = commands.add_parser("check", help="validate rubric files")
+    check.add_argument("files", nargs="+", metavar="FILE")
+    run = commands.add_parser("score", help="score a ledger file under a rubric")
+    run.add_argument("--rubric", required=True, metavar="FILE")
+    run.add_argument("--ledger", required=True, metavar="FILE")
+    run.add_argument("--as-of", type=_date, metavar="DATE",
+                     help="count entries effective on or before DATE (default: the end of "
+                          "the rubric's period, else today)")
+    run.add_argument("--history", metavar="FILE",
+                     help="YAML mapping member -> list of earlier grades, oldest first")
+    run.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    args = parser.parse_args(argv)
+    if args.command == "check":
+        return check_files(args.files, sys.stdout)
+    return score_files(args, sys.stdout)
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _read(path: str) -> str | None:
+    try:
+        return Path(path).read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        print(f"{path}: cannot read: {exc.strerror}", file=sys.stderr)
+        return None
+
+
+def check_files(paths: list[str], out) -> int:
+    status = 0
+    for path in paths:
+        content = _read(path)
+        if content is None:
+            status = 1
+            continue
+        errors: list[RubricError] = validate(content)
+        for error in errors:
+            print(error.format(path), file=out)
+        if errors:
+            status = 1
+        else:
+            print(f"{path}: ok", file=out)
+    return status
+
+
+def _load_rubric(path: str) -> Rubric | None:
+    content = _read(path)
+    if content is None:
+        return None
+    errors = validate(content)
+    if errors:
+        for error in errors:
+            print(error.format(path), file=sys.stderr)
+        return None
+    return load(content)
+
+
+def _load_history(path: str | None) -> dict | None:
+    if path is None:
+        return {}
+    content = _read(path)
+    if content is None:
+        return None
+    try:
+        data = parse(content)
+    except YamlProblem as exc:
+        print(f"{path}:{exc.line}: {exc.message}", file=sys.stderr)
+        return None
+    if not isinstance(data, dict) or not all(isinstance(v, list) for v in data.values()):
+        print(f"{path}:1: history is a mapping of member -> list of grades", file=sys.stderr)
+        return None
+    return {str(k): [None if g is None else str(g) for g in v] for k, v in data.items()}
+
+
+def score_files(args, out) -> int:
+    rubric = _load_rubric(args.rubric)
+    if rubric is None:
+        return 1
+    try:
+        ledger = ledgerfile.read(args.ledger)
+    except OSError as exc:
+        print(f"{args.ledger}: cannot read: {exc.strerror}", file=sys.stderr)
+        return 1
+    except ledgerfile.LedgerInvalid as exc:
+        for error in exc.errors:
+            print(error.format(args.ledger), file=sys.stderr)
+        return 1
+    history = _load_history(args.history)
+    if history is None:
+        return 1
+    as_of = args.as_of or rubric.period_to or dt.date.today()
+    results = score(rubric, ledger.entries, as_of, history=history, members=ledger.members)
+    if args.format == "json":
+        json.dump([r.to_dict() for r in results], out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    elif args.format == "csv":
+        write_csv(rubric, results, out)
+    else:
+        write_table(rubric, results, out)
+    return 0
+
+
+def _row(rubric: Rubric, result: MemberResult) -> list[str]:
+    failed = [f"{g.id}({','.join(g.failed)})" for g in result.gates if not g.passed]
+    row = [result.member, result.role, text(result.total), result.grade or ""]
+    row += [text(result.category(c.id)) for c in rubric.categories]
+    row += [" ".join(failed), " ".join(result.consequences)]
+    if rubric.ranking.enabled:
+        row.append(str(result.rank))
+    return row
+
+
+def _header(rubric: Rubric) -> list[str]:
+    header = ["member", "role", "total", "grade", *[c.id for c in rubric.categories],
+              "gates_failed", "consequences"]
+    return header + (["rank"] if rubric.ranking.enabled else [])
+
+
+def write_csv(rubric: Rubric, results: list[MemberResult], out) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(_header(rubric))
+    for result in results:
+        writer.writerow(_row(rubric, result))
+
+
+def write_table(rubric: Rubric, results: list[MemberResult], out) -> None:
+    rows = [_header(rubric)] + [_row(rubric, r) for r in results]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for index, row in enumerate(rows):
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+              .rstrip(), file=out)
+        if index == 0:
+            print("  ".join("-" * width for width in widths), file=out)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
