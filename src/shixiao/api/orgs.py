@@ -10,7 +10,7 @@ read memberships at all gets 403 whatever id it asks for. Writes go through
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from shixiao.core.choices import MembershipRole
@@ -122,7 +122,7 @@ def get_handling_unit(request, unit_id: int):
 def create_person(request, payload: PersonIn):
     fields = payload.dict(exclude_none=True)
     reason = fields.pop("reason", "")
-    return 201, services.create_person(actor(request), reason=reason, **fields)
+    return Status(201, services.create_person(actor(request), reason=reason, **fields))
 
 
 @router.get("/people/{person_id}", response=PersonOut, tags=["members"])
@@ -210,7 +210,7 @@ def create_member(request, payload: MembershipIn):
         membership = services.create_membership(
             user, role=data["role"], start=data["start"], end=data["end"],
             number=data["number"], reason=data["reason"], **fields)
-    return 201, membership
+    return Status(201, membership)
 
 
 @router.patch("/members/{membership_id}", response=MembershipOut, tags=["members"])
