@@ -235,13 +235,15 @@ def test_update_clearing_the_sector_is_422_naming_it(world):
     assert response.json()["detail"][0]["loc"] == ["body", "sector_id"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "PersonQuerySet scopes people through their memberships, so a person just created "
-    "(no membership yet) is invisible to the office that created them: GET is 404 and "
-    "POST /members names person_id. Needs a scope rule for unattached people in orgs."))
 def test_office_can_enrol_a_person_it_just_created(world, term2):
     client = api_as(world.office)
     person = post(client, f"{API}/people", {"name": "赵六"}).json()
     assert client.get(f"{API}/people/{person['id']}").status_code == 200
     payload = good_membership(world, term2) | {"person_id": person["id"]}
     assert post(client, f"{API}/members", payload).status_code == 201
+
+
+def test_person_without_membership_stays_invisible_to_other_committees(world):
+    person = post(api_as(world.office), f"{API}/people", {"name": "赵六"}).json()
+    assert api_as(world.office_other).get(f"{API}/people/{person['id']}").status_code == 404
+    assert api_as(world.leader).get(f"{API}/people/{person['id']}").status_code == 404

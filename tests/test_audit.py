@@ -4,7 +4,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection, transaction
+from django.db import connection
 
 from shixiao.audit import chain
 from shixiao.audit.models import AuditHead, AuditRecord

@@ -16,14 +16,23 @@ def _can_manage_users(actor) -> bool:
     return actor is None or actor.is_superuser  # None = the deployment's own CLI
 
 
-def create_user(actor, *, username: str, password: str, role: str, reason: str = "",
-                **fields) -> User:
-    """Create a login. Only administrators (or the CLI) create accounts."""
+def create_user(actor, *, username: str, role: str, password: str | None = None,
+                password_hash: str | None = None, reason: str = "", **fields) -> User:
+    """Create a login. Only administrators (or the CLI) create accounts.
+
+    `password_hash` takes an already-hashed password (Django's make_password format) so
+    that bulk creation, e.g. the demo generator, pays the deliberately slow hash once.
+    """
     if not _can_manage_users(actor):
         raise ValidationError(_("Only an administrator can create user accounts."))
+    if (password is None) == (password_hash is None):
+        raise ValueError("give exactly one of password and password_hash")
     with transaction.atomic():
         user = User(username=username, role=role, **fields)
-        user.set_password(password)
+        if password_hash is not None:
+            user.password = password_hash
+        else:
+            user.set_password(password)
         user.full_clean()
         user.save()
         audit.record_create(actor, user, reason)

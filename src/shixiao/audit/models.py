@@ -64,6 +64,14 @@ class AuditRecord(models.Model):
     def __str__(self):
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
 
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise DomainError("Audit records cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise DomainError("Audit records cannot be deleted.")
+
     def payload(self) -> dict:
         """The fields the hash covers. Changing this list breaks every existing chain."""
         return {
@@ -83,14 +91,6 @@ class AuditRecord(models.Model):
             "reason": self.reason,
         }
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise DomainError("Audit records cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise DomainError("Audit records cannot be deleted.")
-
 
 class AuditHead(models.Model):
     """The single row that holds the chain's tip. Appending locks it, which serialises
@@ -102,3 +102,6 @@ class AuditHead(models.Model):
 
     class Meta:
         verbose_name = _("audit chain head")
+
+    def __str__(self):
+        return f"head #{self.seq}"

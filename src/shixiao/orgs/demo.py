@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.contrib.auth import base_user
+from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.db import transaction
 from faker import Faker
@@ -491,32 +491,6 @@ def _person(d: _Draft, people: _People, *, title: str | None) -> dict:
 
 
 @contextmanager
-def _one_hash_per_password() -> Iterator[None]:
-    """Hash each distinct password once for the whole run.
-
-    PBKDF2 at Django's default cost takes about a second per hash, and the demo creates a
-    login for every member; hashing "demo" 2,000 times would take half an hour. All demo
-    accounts share one known password, so sharing its salt as well reveals nothing more.
-    Accounts are still created by `create_user`; only the hashing is memoised.
-    """
-    original = base_user.make_password
-    cache: dict[str, str] = {}
-
-    def make_password(raw, salt=None, hasher="default"):
-        if raw is None or salt is not None or hasher != "default":
-            return original(raw, salt, hasher)
-        if raw not in cache:
-            cache[raw] = original(raw)
-        return cache[raw]
-
-    base_user.make_password = make_password
-    try:
-        yield
-    finally:
-        base_user.make_password = original
-
-
-@contextmanager
 def _request_id(value: str) -> Iterator[None]:
     """Group every audit record of one run under one request id."""
     token = request_id_var.set(value)
@@ -560,7 +534,7 @@ def generate(*, members: int = 300, seed: int = 2026, password: str = DEFAULT_PA
     people = _People(seed)
     drafts = _plan(members, people)
     reason = f"演示数据（种子 {seed}）"
-    with (_one_hash_per_password(), _request_id(f"demo-data-{uuid.uuid4().hex}"),
+    with (_request_id(f"demo-data-{uuid.uuid4().hex}"),
           transaction.atomic()):
         city = _build(drafts, password=password, reason=reason, stdout=stdout)
     _say(stdout, f"Generated {members} members in {time.monotonic() - started:.1f} s.")
@@ -568,7 +542,10 @@ def generate(*, members: int = 300, seed: int = 2026, password: str = DEFAULT_PA
 
 
 def _build(drafts: list[_Draft], *, password: str, reason: str, stdout) -> Committee:
-    admin = create_user(None, username="admin", password=password, role=UserRole.OFFICE,
+    # PBKDF2 is slow on purpose (about a second per hash at Django's default cost); every
+    # demo login shares one known password, so hash it once for the whole run.
+    password_hash = make_password(password)
+    admin = create_user(None, username="admin", password_hash=password_hash, role=UserRole.OFFICE,
                         is_superuser=True, is_staff=True, first_name="系统管理员",
                         reason=reason)
     province = org.create_committee(
@@ -615,7 +592,7 @@ def _build(drafts: list[_Draft], *, password: str, reason: str, stdout) -> Commi
              for n, (name, code) in enumerate(HANDLING_UNITS, 1)]
 
     def staff(username, role, name, **scope):
-        create_user(admin, username=username, password=password, role=role,
+        create_user(admin, username=username, password_hash=password_hash, role=role,
                     first_name=name, reason=reason, **scope)
 
     staff("office", UserRole.OFFICE, "委员联络室", committee=city)
@@ -627,7 +604,7 @@ def _build(drafts: list[_Draft], *, password: str, reason: str, stdout) -> Commi
 
     for d in drafts:
         n = d.index + 1
-        user = create_user(admin, username=f"member{n}", password=password,
+        user = create_user(admin, username=f"member{n}", password_hash=password_hash,
                            role=UserRole.MEMBER, first_name=d.person["name"], reason=reason)
         person = org.create_person(admin, user=user, reason=reason, **d.person)
         membership = org.create_membership(
