@@ -223,9 +223,14 @@ class HandlingUnit(BaseModel):
 
 class PersonQuerySet(RestrictedQuerySet):
     def _scope(self, user):
-        return self.filter(
+        visible = self.filter(
             pk__in=Membership.objects.visible_to(user).values("person_id")
         ) | self.filter(user=user)
+        if user.role == UserRole.OFFICE and user.committee_id:
+            # The office also sees people it registered who hold no membership yet, or it
+            # could never give them their first one.
+            visible = visible | self.filter(registered_by_id=user.committee_id)
+        return visible
 
 
 class Person(BaseModel):
@@ -244,6 +249,11 @@ class Person(BaseModel):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, verbose_name=_("user account"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="person",
+    )
+    registered_by = models.ForeignKey(
+        Committee, verbose_name=_("registered by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="registered_people",
+        help_text=_("The committee whose office entered this person."),
     )
 
     objects = PersonQuerySet.as_manager()

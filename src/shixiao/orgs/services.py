@@ -9,7 +9,15 @@ from shixiao.core.errors import ValidationError
 from shixiao.core.services import check_version, require_in_scope, require_perm
 
 from .models import (
-    Committee, Group, HandlingUnit, Membership, Person, Sector, Session, SpecialCommittee, Term,
+    Committee,
+    Group,
+    HandlingUnit,
+    Membership,
+    Person,
+    Sector,
+    Session,
+    SpecialCommittee,
+    Term,
 )
 
 
@@ -60,6 +68,8 @@ def create_handling_unit(actor, **fields) -> HandlingUnit:
 
 
 def create_person(actor, *, reason: str = "", **fields) -> Person:
+    if "registered_by" not in fields and getattr(actor, "committee_id", None):
+        fields["registered_by_id"] = actor.committee_id
     return _create(actor, Person, "orgs.add_person", reason=reason, **fields)
 
 
