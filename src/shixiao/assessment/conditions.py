@@ -36,7 +36,7 @@ def _equals(actual, expected) -> bool:
 
 
 @dataclass(frozen=True)
-class Test:
+class FieldTest:
     """One field test: `field op operand`."""
 
     field: str
@@ -79,7 +79,7 @@ class Test:
 class Condition:
     """A conjunction of field tests; the empty condition matches every entry."""
 
-    tests: tuple[Test, ...] = ()
+    tests: tuple[FieldTest, ...] = ()
 
     def matches(self, entry: LedgerEntry) -> bool:
         for test in self.tests:
@@ -108,7 +108,7 @@ def compile_condition(data, line_of, report) -> Condition:
     if not isinstance(data, dict):
         report(line_of(None), "a condition must be a mapping of field: value")
         return Condition()
-    tests: list[Test] = []
+    tests: list[FieldTest] = []
     for field_name, spec in data.items():
         line = line_of(field_name)
         if not isinstance(field_name, str):
@@ -123,9 +123,9 @@ def compile_condition(data, line_of, report) -> Condition:
             if not spec or any(isinstance(v, dict | list) for v in spec):
                 report(line, f"condition on {field_name!r}: a list must hold plain values")
                 continue
-            tests.append(Test(field_name, "in", tuple(spec)))
+            tests.append(FieldTest(field_name, "in", tuple(spec)))
         else:
-            tests.append(Test(field_name, "eq", spec))
+            tests.append(FieldTest(field_name, "eq", spec))
     for test in tests:
         if test.field == "kind":
             values = test.operand if isinstance(test.operand, tuple) else (test.operand,)
@@ -136,7 +136,7 @@ def compile_condition(data, line_of, report) -> Condition:
     return Condition(tuple(tests))
 
 
-def _operator_test(field_name, op, operand, line, report) -> Test | None:
+def _operator_test(field_name, op, operand, line, report) -> FieldTest | None:
     if op not in OPERATORS:
         report(line, f"condition on {field_name!r}: unknown operator {op!r} "
                f"(known: {', '.join(OPERATORS)})")
@@ -146,24 +146,24 @@ def _operator_test(field_name, op, operand, line, report) -> Test | None:
         if number is None:
             report(line, f"condition on {field_name!r}: {op} needs a number, got {operand!r}")
             return None
-        return Test(field_name, op, number)
+        return FieldTest(field_name, op, number)
     if op in LEVEL_OPERATORS:
         if operand not in LEVELS:
             report(line, f"condition on {field_name!r}: {op} needs a level "
                    f"({', '.join(LEVELS)}), got {operand!r}")
             return None
-        return Test(field_name, op, operand)
+        return FieldTest(field_name, op, operand)
     if op in ("in", "not_in"):
         if not isinstance(operand, list) or not operand:
             report(line, f"condition on {field_name!r}: {op} needs a non-empty list")
             return None
-        return Test(field_name, op, tuple(operand))
+        return FieldTest(field_name, op, tuple(operand))
     if op == "exists":
         if not isinstance(operand, bool):
             report(line, f"condition on {field_name!r}: exists needs true or false")
             return None
-        return Test(field_name, op, operand)
-    return Test(field_name, op, operand)
+        return FieldTest(field_name, op, operand)
+    return FieldTest(field_name, op, operand)
 
 
-__all__ = ["Condition", "Test", "compile_condition"]
+__all__ = ["Condition", "FieldTest", "compile_condition"]
