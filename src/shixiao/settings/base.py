@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "shixiao.accounts",
     "shixiao.audit",
     "shixiao.orgs",
+    "shixiao.ledger",
     "shixiao.web",
     "shixiao.api",
     # Lets the API docs page use django-ninja's bundled Swagger UI instead of a CDN, which
