@@ -72,9 +72,19 @@ def _decimal(loader: LineLoader, node: yaml.ScalarNode):
         return Decimal("NaN")
 
 
+def _timestamp(loader: LineLoader, node: yaml.ScalarNode):
+    # 2025-13-01 looks like a date to YAML but is not one; keep the text so the caller can
+    # report it against its field instead of the whole file failing to parse.
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return node.value
+
+
 LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
 LineLoader.add_constructor("tag:yaml.org,2002:float", _decimal)
+LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
 class YamlProblem(Exception):
