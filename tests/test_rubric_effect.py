@@ -1,0 +1,86 @@
+"""The default rubric keeps DESIGN.md section 3: effect, follow-through and difficulty outweigh
+counts; no usage metric is ever scored; every weight says why."""
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from shixiao.assessment import LedgerEntry, ledgerfile, load, score
+
+REPO = Path(__file__).resolve().parents[1]
+TEXT = (REPO / "examples/rubrics/shixiao-effect.yaml").read_text(encoding="utf-8")
+RUBRIC = load(TEXT)
+AS_OF = dt.date(2025, 12, 31)
+
+USAGE_METRICS = {"sign_in", "signin", "check_in", "login", "online_time", "online_minutes",
+                 "word_count", "words", "likes", "shares", "votes", "study_time",
+                 "study_minutes", "photo", "photos", "video", "track", "tracks", "uploads"}
+
+
+def total(*entries):
+    (result,) = score(RUBRIC, list(entries), AS_OF, members={"m": "member"})
+    return result.total
+
+
+def e(id, kind, **attrs):
+    return LedgerEntry(id=id, member="m", kind=kind, date=dt.date(2025, 5, 1), attrs=attrs)
+
+
+def test_no_usage_metric_is_scored_or_required():
+    fields = set()
+    for rule in RUBRIC.rules:
+        for condition in (rule.where, rule.unless):
+            fields |= {t.field for t in condition.tests}
+            fields |= {str(t.operand) for t in condition.tests}
+        if rule.per:
+            fields.add(rule.per)
+    for gate in RUBRIC.gates:
+        for clause in gate.clauses:
+            for requirement in clause:
+                if requirement.where:
+                    fields |= {t.field for t in requirement.where.tests}
+    assert not fields & USAGE_METRICS
+    assert RUBRIC.ranking.enabled is False
+
+
+def test_every_rule_says_why_its_weight():
+    blocks = re.split(r"\n\s+- id: ", TEXT)
+    rule_ids = {rule.id for rule in RUBRIC.rules}
+    explained = {block.split("\n", 1)[0].strip() for block in blocks if "Why" in block}
+    assert rule_ids <= explained, rule_ids - explained
+
+
+def test_verified_effect_outweighs_counts():
+    ledger = ledgerfile.read(REPO / "examples/ledgers/shixiao-effect.yaml")
+    results = {r.member: r for r in score(RUBRIC, ledger.entries, AS_OF,
+                                          members=ledger.members)}
+    busy, effective = results["busy"], results["effective"]
+    assert busy.total <= 30 < effective.total
+    assert busy.category("effect") == 0 and effective.category("effect") >= 60
+    assert (busy.grade, effective.grade) == ("competent", "excellent")
+    assert results["absent"].consequences == ("support_talk",)
+
+
+def test_one_verified_outcome_beats_many_filings():
+    many = [e(f"p{i}", "proposal", status="registered", role="first_author")
+            for i in range(6)]
+    assert total(e("v", "proposal", status="effect_verified", role="first_author")) > \
+        total(*many)
+
+
+def test_difficulty_and_long_horizon_earn_more():
+    easy = e("v", "proposal", status="effect_verified", role="first_author")
+    hard = e("v", "proposal", status="effect_verified", role="first_author", difficulty="hard")
+    lasting = e("v", "proposal", status="effect_verified", role="first_author",
+                horizon_months=24)
+    assert total(hard) > total(easy) and total(lasting) > total(easy)
+
+
+def test_following_up_earns_more_than_filing_anew():
+    assert total(e("r", "proposal", status="follow_up_review")) > \
+        total(e("p", "proposal", status="registered", role="first_author"))
+
+
+def test_flagged_research_earns_nothing():
+    assert total(e("f", "fieldwork", findings=3, flag="showcase")) == 0
+    assert total(e("f", "fieldwork", findings=3)) > 0
