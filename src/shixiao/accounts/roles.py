@@ -15,18 +15,25 @@ _ORG_WRITE = [
     for action in ("add", "change", "delete")
 ]
 
+_ASSESS_READ = ["assessment.view_rubricversion", "assessment.view_scorerun",
+                "assessment.view_memberscore", "ledger.view_entry"]
+_ASSESS_WRITE = ["assessment.add_rubricversion", "assessment.add_scorerun", "ledger.add_entry"]
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     UserRole.OFFICE: frozenset(
         _ORG_REFERENCE + _ORG_PEOPLE_READ + _ORG_WRITE
         + ["orgs.view_personal_data", "audit.view_auditrecord", "accounts.view_user"]
+        + _ASSESS_READ + _ASSESS_WRITE
     ),
     UserRole.SC_STAFF: frozenset(
         _ORG_REFERENCE + _ORG_PEOPLE_READ + ["orgs.change_person", "orgs.change_membership"]
+        + _ASSESS_READ + ["ledger.add_entry"]
     ),
-    UserRole.LEADER: frozenset(_ORG_REFERENCE + _ORG_PEOPLE_READ),
-    UserRole.MEMBER: frozenset(_ORG_REFERENCE + _ORG_PEOPLE_READ),
+    UserRole.LEADER: frozenset(_ORG_REFERENCE + _ORG_PEOPLE_READ + _ASSESS_READ),
+    UserRole.MEMBER: frozenset(_ORG_REFERENCE + _ORG_PEOPLE_READ + _ASSESS_READ),
     UserRole.UNIT: frozenset(["orgs.view_committee", "orgs.view_handlingunit"]),
     UserRole.AUDITOR: frozenset(
         _ORG_REFERENCE + _ORG_PEOPLE_READ + ["audit.view_auditrecord", "accounts.view_user"]
+        + _ASSESS_READ
     ),
 }

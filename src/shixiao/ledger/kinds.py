@@ -10,7 +10,8 @@ from decimal import Decimal, InvalidOperation
 
 from shixiao.assessment.entries import ENTRY_KINDS, LEVELS
 
-MEETINGS = ("plenary", "plenary_group", "standing", "chairs", "consultation", "group", "other")
+MEETINGS = ("plenary", "plenary_group", "standing", "chairs", "consultation", "committee",
+            "sector", "group", "other")
 ATTENDANCE_STATES = ("attended", "leave", "unexcused", "late", "left_early", "partial")
 AUTHOR_ROLES = ("individual", "first_author", "co_signer", "collective", "main_author",
                 "participant")
@@ -36,22 +37,25 @@ LEVEL = Attr(choices=LEVELS)
 SPECS: dict[str, dict[str, Attr]] = {
     "attendance": {"meeting": Attr(choices=MEETINGS, required=True),
                    "state": Attr(choices=ATTENDANCE_STATES, required=True),
-                   "half_days": Attr("number"), "ref": Attr()},
-    "proposal": {"ref": Attr(required=True), "status": Attr(choices=PROPOSAL_STATUSES,
+                   "half_days": Attr("number"), "half_days_total": Attr("number"),
+                   "ref": Attr()},
+    "proposal": {"ref": Attr(), "status": Attr(choices=PROPOSAL_STATUSES,
                                                             required=True),
                  "role": Attr(choices=AUTHOR_ROLES, required=True), "level": LEVEL,
-                 "authors": Attr("number"), "collective": Attr("bool"),
+                 "authors": Attr("number"), "author_rank": Attr("number"),
+                 "collective": Attr("bool"),
                  "outcome": Attr(), "horizon_months": Attr("number")},
     "opinion_report": {"ref": Attr(), "status": Attr(choices=REPORT_STATUSES, required=True),
                        "level": LEVEL, "role": Attr(choices=AUTHOR_ROLES),
                        "authors": Attr("number")},
-    "history_material": {"ref": Attr(), "title": Attr()},
+    "history_material": {"ref": Attr(), "title": Attr(), "status": Attr()},
     "fieldwork": {"ref": Attr(), "type": Attr(choices=FIELDWORK_TYPES, required=True),
                   "state": Attr(choices=PARTICIPATION, required=True), "days": Attr("number"),
                   "half_days": Attr("number"), "led": Attr("bool")},
     "study": {"ref": Attr(), "type": Attr(required=True), "state": Attr(choices=PARTICIPATION),
               "half_days": Attr("number")},
-    "writing": {"ref": Attr(), "type": Attr(required=True), "status": Attr()},
+    "writing": {"ref": Attr(), "type": Attr(required=True), "status": Attr(),
+                "authors": Attr("number"), "author_rank": Attr("number")},
     "speech": {"ref": Attr(), "meeting": Attr(choices=MEETINGS), "level": LEVEL},
     "service": {"ref": Attr(), "type": Attr(required=True)},
     "constituent_contact": {"ref": Attr(), "status": Attr(), "confirmed": Attr("bool")},

@@ -21,7 +21,7 @@ def _require_writer(actor, membership: Membership) -> None:
     None is the system itself (workflow services acting on their own audited change)."""
     if actor is None:
         return
-    if not actor.has_perm("orgs.change_membership"):
+    if not actor.has_perm("ledger.add_entry"):
         raise PermissionDenied(_("You do not have permission to record ledger entries."))
     require_in_scope(actor, membership)
 

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "shixiao.audit",
     "shixiao.orgs",
     "shixiao.ledger",
+    "shixiao.assessment",
     "shixiao.web",
     "shixiao.api",
     # Lets the API docs page use django-ninja's bundled Swagger UI instead of a CDN, which

@@ -1,0 +1,140 @@
+"""Scoring the database: load a committee's ledger for a period, run the pure engine, store
+each member's result with its explanation. One audited use case per function."""
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from shixiao.audit import services as audit
+from shixiao.ledger.models import Entry
+from shixiao.orgs.models import Committee, Membership
+
+from .engine import MemberResult, score
+from .entries import LedgerEntry, MemberInfo
+from .models import MemberScore, RubricVersion, ScoreRun
+from .rubric import Rubric, load, validate
+
+
+def _require(actor, perm: str) -> None:
+    # None is the deployment's own command line, which runs with the server's authority.
+    if actor is not None and not actor.has_perm(perm):
+        raise PermissionDenied(_("You do not have permission to do this."))
+
+
+def register_rubric(actor, committee: Committee, text: str) -> RubricVersion:
+    """Store a rubric text for a committee (once per distinct text); refuse invalid ones
+    with every problem listed by line and rule."""
+    _require(actor, "assessment.add_rubricversion")
+    errors = validate(text)
+    if errors:
+        raise ValidationError([e.format("rubric") for e in errors])
+    rubric = load(text)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    with transaction.atomic():
+        existing = RubricVersion.objects.filter(committee=committee, sha256=digest).first()
+        if existing:
+            return existing
+        version = RubricVersion.objects.create(
+            committee=committee, rubric_id=rubric.id, label=rubric.label[:200],
+            version=rubric.version[:50], period_from=rubric.period_from,
+            period_to=rubric.period_to, text=text, sha256=digest,
+            created_by=actor if getattr(actor, "pk", None) else None)
+        audit.record_create(actor, version, reason="rubric registered")
+    return version
+
+
+def period_for(rubric: Rubric, year: int) -> tuple[dt.date, dt.date]:
+    """The rubric's own period if it states one, else the calendar year."""
+    if rubric.period_from and rubric.period_to:
+        return rubric.period_from, rubric.period_to
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+def load_entries(committee: Committee, start: dt.date, end: dt.date,
+                 as_of: dt.date) -> list[LedgerEntry]:
+    """The committee's entries for acts in [start, end] known by `as_of`, as the engine
+    sees them. Reads only the columns the engine needs, straight into tuples."""
+    rows = (
+        Entry.objects.filter(committee=committee, date__gte=start, date__lte=end,
+                             effective__lte=as_of)
+        .values_list("id", "membership_id", "kind", "date", "effective", "attrs",
+                     "supersedes_id")
+        .order_by()
+        .iterator(chunk_size=5000)
+    )
+    return [
+        LedgerEntry(id=str(pk), member=str(member), kind=kind, date=date,
+                    effective=effective, attrs=attrs or {},
+                    supersedes=None if sup is None else str(sup))
+        for pk, member, kind, date, effective, attrs, sup in rows
+    ]
+
+
+def members_for(committee: Committee, start: dt.date, end: dt.date) -> dict[str, MemberInfo]:
+    """Everyone who held a seat at any time in the period, so members with no entries are
+    scored too (an empty record is a result, not a gap)."""
+    rows = (Membership.objects.filter(committee=committee, start__lte=end)
+            .filter(Q(end__isnull=True) | Q(end__gte=start))
+            .values_list("id", "role", "sector_id"))
+    return {str(pk): MemberInfo(id=str(pk), role=role, group=str(sector))
+            for pk, role, sector in rows}
+
+
+def history_for(committee: Committee, rubric_id: str, year: int) -> dict[str, list]:
+    """Grades from the latest stored run of each earlier year, oldest first."""
+    runs = {}
+    for run in (ScoreRun.objects.filter(committee=committee, rubric__rubric_id=rubric_id,
+                                        year__lt=year).order_by("year", "created_at", "id")):
+        runs[run.year] = run  # the latest run of each year wins
+    per_year = [
+        dict(MemberScore.objects.filter(run=runs[y]).values_list("membership_id", "grade"))
+        for y in sorted(runs)
+    ]
+    members = {m for grades in per_year for m in grades}
+    history = {str(m): [grades.get(m) or None for grades in per_year] for m in members}
+    return history
+
+
+@dataclass
+class Scored:
+    run: ScoreRun | None
+    results: list[MemberResult]
+
+
+def score_committee(actor, committee: Committee, version: RubricVersion, *, year: int,
+                    as_of: dt.date | None = None, store: bool = True) -> Scored:
+    """Score every member of `committee` for `year` under `version` as of `as_of` (default:
+    the period's end). With `store`, keep each result and its explanation."""
+    _require(actor, "assessment.add_scorerun")
+    if version.committee_id != committee.pk:
+        raise ValidationError({"rubric": _("This rubric belongs to another committee.")})
+    rubric = load(version.text)
+    start, end = period_for(rubric, year)
+    as_of = as_of or end
+    entries = load_entries(committee, start, end, as_of)
+    members = members_for(committee, start, end)
+    history = history_for(committee, rubric.id, year)
+    results = score(rubric, entries, as_of, history=history, members=members)
+    if not store:
+        return Scored(None, results)
+    with transaction.atomic():
+        run = ScoreRun.objects.create(
+            committee=committee, rubric=version, year=year, period_from=start,
+            period_to=end, as_of=as_of, members=len(results),
+            created_by=actor if getattr(actor, "pk", None) else None)
+        MemberScore.objects.bulk_create(
+            (MemberScore(run=run, membership_id=int(r.member), total=r.total,
+                         grade=r.grade or "", explanation=r.to_dict())
+             for r in results if r.member.isdigit()),
+            batch_size=2000)
+        # One audit record for the run: the scores derive from audited entries and a
+        # stored rubric text, so the run itself is the change worth recording.
+        audit.record(actor, audit.Action.EVENT, run, after={
+            "rubric": version.sha256, "year": year, "as_of": as_of.isoformat(),
+            "members": len(results)}, reason="members scored")
+    return Scored(run, results)
