@@ -23,7 +23,8 @@ def total(*entries):
 
 
 def e(id, kind, **attrs):
-    return LedgerEntry(id=id, member="m", kind=kind, date=dt.date(2025, 5, 1), attrs=attrs)
+    return LedgerEntry(id=id, member="m", role="member", kind=kind, date=dt.date(2025, 5, 1),
+                       attrs=attrs)
 
 
 def test_no_usage_metric_is_scored_or_required():

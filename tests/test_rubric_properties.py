@@ -74,6 +74,7 @@ def entry_lists(draw, kinds=KINDS, prefix="e"):
         entries.append(LedgerEntry(
             id=f"{prefix}{i}",
             member=draw(st.sampled_from(["m1", "m2"])),
+            role="member",
             kind=draw(st.sampled_from(kinds)),
             date=dt.date(2025, 1, 1) + dt.timedelta(days=draw(st.integers(0, 360))),
             attrs={"authors": authors, "author_rank": draw(st.integers(1, authors)),
@@ -169,7 +170,7 @@ def test_split_entries_for_every_author_add_up_to_the_rule_points(authors, value
     rule = Rule(id="r", kind="per_unit", category="c", points=value, split=True,
                 where=Condition((FieldTest("kind", "eq", "writing"),)), rounding=rounding)
     rubric = Rubric(id="s", categories=(Category(id="c", rules=(rule,)),))
-    entries = [LedgerEntry(id=f"w{rank}", member=f"a{rank}", kind="writing",
+    entries = [LedgerEntry(id=f"w{rank}", member=f"a{rank}", role="member", kind="writing",
                            date=dt.date(2025, 5, 1),
                            attrs={"authors": authors, "author_rank": rank})
                for rank in range(1, authors + 1)]

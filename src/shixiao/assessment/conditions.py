@@ -10,6 +10,8 @@ a list means any of, and a mapping holds operators. All fields must hold (AND).
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
+from functools import cached_property
 
 from shixiao.assessment.decimals import to_decimal
 from shixiao.assessment.entries import ENTRY_KINDS, LEVELS, LedgerEntry
@@ -22,11 +24,29 @@ LEVEL_OPERATORS = ("at_or_above", "at_or_below")
 _MISSING = object()
 
 
+def normal(value):
+    """A value as conditions compare it: numbers stay numbers, booleans become true/false,
+    everything else its text (so a CSV cell "true" equals a YAML true)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | Decimal):
+        return value
+    if isinstance(value, float):
+        return to_decimal(value)
+    return str(value)
+
+
 def _same(a, b) -> bool:
-    da, db = to_decimal(a), to_decimal(b)
-    if da is not None and db is not None:
-        return da == db
-    return str(a) == str(b)
+    if a.__class__ is str and b.__class__ is str:  # the common case, kept fast
+        return a == b
+    a, b = normal(a), normal(b)
+    if isinstance(a, str) and isinstance(b, str):
+        return a == b
+    if isinstance(a, str):
+        a = to_decimal(a)
+    if isinstance(b, str):
+        b = to_decimal(b)
+    return a is not None and b is not None and a == b
 
 
 def _equals(actual, expected) -> bool:
@@ -88,13 +108,14 @@ class Condition:
                 return False
         return True
 
-    def kinds(self) -> set[str] | None:
+    @cached_property
+    def kinds(self) -> frozenset[str] | None:
         """The entry kinds this condition can match, or None when it does not say."""
         for test in self.tests:
             if test.field == "kind" and test.op == "eq":
-                return {test.operand}
+                return frozenset({test.operand})
             if test.field == "kind" and test.op == "in":
-                return set(test.operand)
+                return frozenset(test.operand)
         return None
 
 

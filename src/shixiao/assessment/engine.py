@@ -158,12 +158,16 @@ def _score_member(rubric: Rubric, info: MemberInfo, entries: list[LedgerEntry],
     for category in rubric.categories:
         category = category.for_role(role)
         offered = [e for e in entries if e.id not in claimed]
+        by_kind: dict[str, list[LedgerEntry]] = {}
+        for entry in offered:
+            by_kind.setdefault(entry.kind, []).append(entry)
         used: set[str] = set()
         category_lines = []
         for rule in category.rules:
             if not rule.applies(role):
                 continue
-            line, rule_used = _score_rule(rule.for_role(role), offered)
+            line, rule_used = _score_rule(rule.for_role(role), _candidates(rule, offered,
+                                                                           by_kind))
             if line is not None:
                 category_lines.append(line)
                 used |= rule_used
@@ -206,6 +210,17 @@ def _score_member(rubric: Rubric, info: MemberInfo, entries: list[LedgerEntry],
 
 
 # --------------------------------------------------------------------------- rules
+
+
+def _candidates(rule: Rule, offered: list[LedgerEntry], by_kind: dict) -> list[LedgerEntry]:
+    """The offered entries of the kinds the rule names (all of them if it names none)."""
+    kinds = rule.where.kinds
+    if kinds is None:
+        return offered
+    if len(kinds) == 1:
+        (kind,) = kinds
+        return by_kind.get(kind, [])
+    return sorted((e for k in kinds for e in by_kind.get(k, ())), key=LedgerEntry.sort_key)
 
 
 def _score_rule(rule: Rule, offered: list[LedgerEntry]) -> tuple[Line | None, set[str]]:

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from shixiao.assessment.conditions import Condition, compile_condition
+from shixiao.assessment.conditions import Condition, compile_condition, normal
 from shixiao.assessment.decimals import REMAINDER_POLICIES, ROUNDING_MODES, Rounding, to_decimal
 from shixiao.assessment.entries import MEMBERSHIP_ROLES, LedgerEntry
 from shixiao.assessment.yamlload import LineDict, LineList, YamlProblem, parse
@@ -72,8 +72,9 @@ class PointsTable:
 
     def lookup(self, entry: LedgerEntry) -> Decimal | None:
         key = entry.kind if self.by == "kind" else entry.attrs.get(self.by)
+        key = None if key is None else str(normal(key))
         for candidate, points in self.values:
-            if key is not None and str(key) == candidate:
+            if key == candidate:
                 return points_for(points, entry)
         return points_for(self.default, entry) if self.default is not None else None
 
@@ -424,7 +425,7 @@ class _Parser:
             for key, sub in table.items():
                 parsed = self.points(sub, table.line_of(key), owner)
                 if parsed is not None:
-                    pairs.append((str(key), parsed))
+                    pairs.append((str(normal(key)), parsed))
             default = None
             if "default" in value:
                 default = self.points(value["default"], value.line_of("default"), owner)
@@ -672,7 +673,7 @@ class _Parser:
                 self.err(body.line_of(key), rule_id, f"{key} must be an attribute name")
         where = self.condition(body, "where", rule_id)
         if kind == "manual":
-            kinds = where.kinds()
+            kinds = where.kinds
             if kinds is not None and kinds != {"manual"}:
                 self.err(body.line_of("where"), rule_id, "a manual rule scores manual entries")
 
