@@ -134,3 +134,85 @@ def test_every_engine_kind_has_an_attribute_spec():
 
     for kind in ENTRY_KINDS:
         assert "kind" not in validate_attrs(kind, {})
+
+
+def test_batch_with_one_bad_item_stores_nothing_and_names_the_item(world):
+    items = [
+        {"membership": world.membership1, "kind": "commendation", "date": D,
+         "attrs": {"level": "county"}},
+        {"membership": world.membership2, "kind": "attendance", "date": D,
+         "attrs": {"meeting": "plenary", "state": "asleep"}},
+    ]
+    before = (Entry.objects.count(), AuditRecord.objects.count())
+    with pytest.raises(ValidationError) as exc:
+        ledger.record_entries(world.office, items, reason="import")
+    assert "2.attrs.state" in exc.value.message_dict
+    assert (Entry.objects.count(), AuditRecord.objects.count()) == before
+
+
+def test_batch_is_one_audited_change(world):
+    items = [{"membership": world.membership1, "kind": "commendation", "date": D,
+              "attrs": {"level": "county"}}] * 3
+    before = AuditRecord.objects.count()
+    created = ledger.record_entries(world.office, items, reason="import", label="sheet.xlsx")
+    assert len(created) == 3
+    assert AuditRecord.objects.count() == before + 1
+    rec = AuditRecord.objects.order_by("-seq").first()
+    assert rec.after["ids"] == [e.pk for e in created]
+    assert rec.object_repr == "sheet.xlsx"
+
+
+def test_batch_outside_scope_is_refused(world):
+    from django.http import Http404
+
+    with pytest.raises(Http404):
+        ledger.record_entries(world.sc1_staff, [
+            {"membership": world.membership2, "kind": "commendation", "date": D,
+             "attrs": {"level": "county"}}], reason="import")
+
+
+def test_default_rubric_names_only_attributes_the_ledger_knows():
+    """A rubric condition on an attribute the ledger never stores would silently score 0."""
+    import yaml
+
+    from shixiao.assessment.defaults import default_rubric_text
+    from shixiao.ledger.kinds import SPECS
+
+    def conditions(node):
+        if isinstance(node, dict):
+            for key in ("where", "unless"):
+                if isinstance(node.get(key), dict):
+                    yield node[key]
+            for value in node.values():
+                yield from conditions(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from conditions(value)
+
+    checked = 0
+    for condition in conditions(yaml.safe_load(default_rubric_text())):
+        kinds = condition.get("kind")
+        kinds = [kinds] if isinstance(kinds, str) else kinds or []
+        for kind in kinds:
+            for attr in condition:
+                if attr != "kind":
+                    assert attr in SPECS[kind], (kind, attr)
+                    checked += 1
+    assert checked > 10
+
+
+def test_demo_year_covers_every_workflow_and_is_deterministic(world):
+    from shixiao.ledger.demo import generate_year
+
+    count = generate_year(world.committee, 2025, seed=5)
+    kinds = set(Entry.objects.values_list("kind", flat=True))
+    assert {"attendance", "proposal", "opinion_report", "fieldwork", "study",
+            "constituent_contact"} <= kinds
+    assert count == Entry.objects.count()
+    first = list(Entry.objects.order_by("pk").values_list("membership", "kind", "date",
+                                                            "attrs"))
+    Entry.objects.all()._raw_delete(Entry.objects.db)
+    generate_year(world.committee, 2025, seed=5)
+    again = list(Entry.objects.order_by("pk").values_list("membership", "kind", "date",
+                                                            "attrs"))
+    assert first == again

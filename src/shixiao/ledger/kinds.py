@@ -16,9 +16,11 @@ ATTENDANCE_STATES = ("attended", "leave", "unexcused", "late", "left_early", "pa
 AUTHOR_ROLES = ("individual", "first_author", "co_signer", "collective", "main_author",
                 "participant")
 PROPOSAL_STATUSES = ("submitted", "registered", "not_registered", "merged", "converted",
-                     "key", "excellent", "replied", "adopted", "endorsed", "fulfilled",
-                     "unfulfilled")
-REPORT_STATUSES = ("submitted", "edited", "sent", "adopted", "endorsed")
+                     "key", "excellent", "replied", "adopted", "endorsed", "follow_up_review",
+                     "effect_verified", "effect_unkept")
+REPORT_STATUSES = ("submitted", "edited", "sent", "adopted", "endorsed", "follow_up_review")
+DIFFICULTY = ("easy", "normal", "hard")
+RESEARCH_FLAGS = ("show", "showcase", "skimming")
 FIELDWORK_TYPES = ("inspection", "research", "supervision")
 PARTICIPATION = ("attended", "leave", "unexcused", "full", "partial")
 
@@ -43,23 +45,26 @@ SPECS: dict[str, dict[str, Attr]] = {
                                                             required=True),
                  "role": Attr(choices=AUTHOR_ROLES, required=True), "level": LEVEL,
                  "authors": Attr("number"), "author_rank": Attr("number"),
-                 "collective": Attr("bool"),
-                 "outcome": Attr(), "horizon_months": Attr("number")},
+                 "collective": Attr("bool"), "units": Attr("number"),
+                 "difficulty": Attr(choices=DIFFICULTY), "horizon_months": Attr("number")},
     "opinion_report": {"ref": Attr(), "status": Attr(choices=REPORT_STATUSES, required=True),
                        "level": LEVEL, "role": Attr(choices=AUTHOR_ROLES),
                        "authors": Attr("number")},
     "history_material": {"ref": Attr(), "title": Attr(), "status": Attr()},
     "fieldwork": {"ref": Attr(), "type": Attr(choices=FIELDWORK_TYPES, required=True),
-                  "state": Attr(choices=PARTICIPATION, required=True), "days": Attr("number"),
-                  "half_days": Attr("number"), "led": Attr("bool")},
+                  "state": Attr(choices=PARTICIPATION), "status": Attr(),
+                  "days": Attr("number"), "half_days": Attr("number"), "led": Attr("bool"),
+                  "findings": Attr("number"), "flag": Attr(choices=RESEARCH_FLAGS)},
     "study": {"ref": Attr(), "type": Attr(required=True), "state": Attr(choices=PARTICIPATION),
               "half_days": Attr("number")},
     "writing": {"ref": Attr(), "type": Attr(required=True), "status": Attr(),
                 "authors": Attr("number"), "author_rank": Attr("number")},
     "speech": {"ref": Attr(), "meeting": Attr(choices=MEETINGS), "level": LEVEL},
     "service": {"ref": Attr(), "type": Attr(required=True)},
-    "constituent_contact": {"ref": Attr(), "status": Attr(), "confirmed": Attr("bool")},
-    "task": {"ref": Attr(), "status": Attr(), "weight": Attr("number")},
+    "constituent_contact": {"ref": Attr(), "status": Attr(),
+                            "difficulty": Attr(choices=DIFFICULTY)},
+    "task": {"ref": Attr(), "status": Attr(), "weight": Attr("number"),
+             "difficulty": Attr(choices=DIFFICULTY), "horizon_months": Attr("number")},
     "commendation": {"level": Attr(choices=LEVELS, required=True), "title": Attr()},
     "discipline": {"type": Attr(required=True)},
     "manual": {"points": Attr("number", required=True), "category": Attr(), "rule": Attr(),

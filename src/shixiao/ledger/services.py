@@ -94,3 +94,47 @@ def void_entry(actor, entry: Entry, *, reason: str, effective: dt.date | None = 
     effective = effective or max(entry.date, timezone.localdate())
     return record_entry(actor, entry.membership, kind="void", date=entry.date,
                         effective=effective, supersedes=entry, reason=reason)
+
+
+def record_entries(actor, items: list[dict], *, reason: str, label: str = "") -> list[Entry]:
+    """Record many entries as one change (an import, a generated year): all or nothing.
+
+    Each item holds `membership` and the keyword arguments of `record_entry` (no
+    corrections). Every item is validated first; if any is bad, nothing is stored and the
+    error names the item's position. One audit record lists the batch.
+    """
+    errors: dict[str, list[str]] = {}
+    entries: list[Entry] = []
+    memberships = {}
+    for index, item in enumerate(items, 1):
+        membership = item["membership"]
+        if membership.pk not in memberships:
+            _require_writer(actor, membership)
+            memberships[membership.pk] = membership
+        attrs = dict(item.get("attrs") or {})
+        try:
+            _validate(item["kind"], item["date"], item.get("effective"), attrs,
+                      item.get("evidence", attrs.get("evidence", "")),
+                      item.get("vouched_by", attrs.get("vouched_by", "")))
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                errors.setdefault(f"{index}.{field}", []).extend(messages)
+            continue
+        entries.append(Entry(
+            committee_id=membership.committee_id, membership=membership, kind=item["kind"],
+            date=item["date"], effective=item.get("effective") or item["date"], attrs=attrs,
+            source_type=item.get("source_type", ""), source_id=item.get("source_id", ""),
+            evidence=item.get("evidence", ""), vouched_by=item.get("vouched_by", ""),
+            reason=reason, recorded_by=actor if getattr(actor, "pk", None) else None))
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        created = Entry.objects.bulk_create(entries, batch_size=2000)
+        committees = {e.committee_id for e in created}
+        audit.record(actor, audit.Action.CREATE, object_type="ledger.entry",
+                     object_id=f"batch:{len(created)}", object_repr=label or reason,
+                     committee_id=committees.pop() if len(committees) == 1 else None,
+                     after={"count": len(created), "label": label,
+                            "ids": [e.pk for e in created if e.pk is not None]},
+                     reason=reason)
+    return created

@@ -3,6 +3,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from shixiao.orgs import demo
 
+DEMO_YEAR = 2025  # the last completed year before the demo's "today"
+
 
 class Command(BaseCommand):
     help = ("Generate a deterministic demo city committee through the production services "
@@ -26,4 +28,18 @@ class Command(BaseCommand):
                                    fresh=fresh, stdout=self.stdout)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
+        if result.created:
+            self._ledger_and_scores(result.committee, seed)
         self.stdout.write(demo.format_summary(result))
+
+    def _ledger_and_scores(self, committee, seed):
+        """A completed year of duty records and its scores under the default rubric."""
+        from shixiao.assessment.defaults import default_rubric_text
+        from shixiao.assessment.services import register_rubric, score_committee
+        from shixiao.ledger.demo import generate_year
+
+        count = generate_year(committee, DEMO_YEAR, seed=seed)
+        version = register_rubric(None, committee, default_rubric_text())
+        scored = score_committee(None, committee, version, year=DEMO_YEAR)
+        self.stdout.write(f"Recorded {count} ledger entries for {DEMO_YEAR} and scored "
+                          f"{len(scored.results)} members under {version.rubric_id}.")

@@ -1,0 +1,192 @@
+"""A year of realistic ledger entries for the demo committee.
+
+Shapes follow research/domain.md: one plenary a year (about five half-days), standing
+meetings for standing members, consultation meetings and group activities; most members
+file one or two proposals, most of which are registered, about half get an A reply and
+fewer still are verified as done months later; opinion reports are many and adoption is
+steep; research trips sometimes find nothing and a few are showcase visits. Written through
+`record_entries`, so the demo year is one audited change, like an import.
+"""
+
+import datetime as dt
+import random
+
+from shixiao.orgs.models import Committee, Membership
+
+from .services import record_entries
+
+PLENARY_DAY, PLENARY_HALF_DAYS = 6, 5  # the plenary opens on 6 January
+
+
+def _day(rng: random.Random, year: int, month_from: int = 1, month_to: int = 12) -> dt.date:
+    month = rng.randint(month_from, month_to)
+    return dt.date(year, month, rng.randint(1, 28))
+
+
+def _later(rng: random.Random, date: dt.date, days_from: int, days_to: int) -> dt.date:
+    return date + dt.timedelta(days=rng.randint(days_from, days_to))
+
+
+def generate_year(committee: Committee, year: int, *, seed: int = 2026, actor=None) -> int:
+    """Record `year`'s entries for every membership active in it; return how many."""
+    rng = random.Random(f"{seed}-{committee.code}-{year}")  # noqa: S311 - demo data, not secrets
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    memberships = list(
+        Membership.objects.filter(committee=committee, start__lte=end)
+        .exclude(end__lt=start).order_by("pk"))
+    items: list[dict] = []
+
+    def add(m: Membership, kind: str, date: dt.date, effective: dt.date | None = None,
+            **attrs):
+        items.append({"membership": m, "kind": kind, "date": date,
+                      "effective": effective, "attrs": attrs})
+
+    plenary = dt.date(year, 1, PLENARY_DAY)
+    standing_meetings = [dt.date(year, month, 20) for month in (2, 4, 6, 8, 10, 12)]
+    for m in memberships:
+        active = m.start <= plenary and (m.end is None or m.end >= plenary)
+        # Plenary: most attend every half-day; some take leave; a few miss without leave.
+        if active:
+            roll = rng.random()
+            if roll < 0.85:
+                add(m, "attendance", plenary, meeting="plenary", state="attended",
+                    half_days=PLENARY_HALF_DAYS if rng.random() < 0.8 else rng.randint(2, 4),
+                    half_days_total=PLENARY_HALF_DAYS)
+            elif roll < 0.97:
+                add(m, "attendance", plenary, meeting="plenary", state="leave")
+            else:
+                add(m, "attendance", plenary, meeting="plenary", state="unexcused")
+            for _ in range(2):
+                state = rng.choices(["attended", "late", "unexcused"], [90, 7, 3])[0]
+                add(m, "attendance", plenary + dt.timedelta(days=1), meeting="plenary_group",
+                    state=state)
+        if m.role in ("standing", "chairs"):
+            for day in standing_meetings:
+                if m.start <= day and (m.end is None or m.end >= day):
+                    state = rng.choices(["attended", "leave", "late", "unexcused"],
+                                        [80, 12, 5, 3])[0]
+                    add(m, "attendance", day, meeting="standing", state=state)
+        for _ in range(rng.randint(1, 4)):
+            add(m, "attendance", _day(rng, year, 3, 11), meeting="consultation",
+                state=rng.choices(["attended", "leave", "unexcused"], [85, 12, 3])[0])
+        for _ in range(rng.randint(2, 6)):
+            add(m, "attendance", _day(rng, year, 2, 12), meeting="group",
+                state=rng.choices(["attended", "leave"], [88, 12])[0])
+    _proposals(rng, year, memberships, add)
+    for m in memberships:
+        _reports(rng, year, m, add)
+        _fieldwork(rng, year, m, add)
+        _study_and_contact(rng, year, m, add)
+    if not items:
+        return 0
+    created = record_entries(actor, items, reason=f"演示履职记录 {year}",
+                             label=f"demo ledger {committee.code} {year}")
+    return len(created)
+
+
+def _proposals(rng, year, memberships, add):
+    """Proposals with their authors and outcome events, most filed at the plenary."""
+    number = 0
+    for m in memberships:
+        for _ in range(rng.choices([0, 1, 2, 3, 4], [12, 38, 30, 14, 6])[0]):
+            number += 1
+            ref = f"{year}-{number:04d}"
+            filed = dt.date(year, 1, 7) if rng.random() < 0.7 else _day(rng, year, 2, 10)
+            cosigners = rng.sample(memberships, k=rng.choices([0, 1, 2, 3], [55, 25, 12, 8])[0])
+            cosigners = [c for c in cosigners if c.pk != m.pk]
+            authors = [(m, "first_author" if cosigners else "individual")]
+            authors += [(c, "co_signer") for c in cosigners]
+            units = rng.choices([1, 2, 3, 4], [55, 25, 12, 8])[0]
+            hard = units >= 3 and rng.random() < 0.6
+            outcome = rng.choices(["registered", "not_registered", "converted", "merged"],
+                                  [80, 8, 7, 5])[0]
+            reviewed = _later(rng, filed, 20, 45)
+            for author, role in authors:
+                add(author, "proposal", filed, ref=ref, status="submitted", role=role)
+                extra = {"units": units} if outcome == "registered" else {}
+                add(author, "proposal", filed, reviewed, ref=ref, status=outcome, role=role,
+                    **extra)
+            if outcome != "registered":
+                continue
+            key = rng.random() < 0.05
+            grade = rng.choices(["A", "B", "C"], [45, 40, 15])[0]
+            replied = _later(rng, reviewed, 40, 100)
+            verified = grade == "A" and rng.random() < 0.55
+            excellent = rng.random() < (0.15 if verified else 0.02)
+            horizon = rng.choice([6, 12])
+            for author, role in authors:
+                if key:
+                    add(author, "proposal", filed, reviewed, ref=ref, status="key", role=role)
+                if grade == "A":
+                    add(author, "proposal", filed, replied, ref=ref, status="adopted",
+                        role=role)
+                if author is authors[0][0] and grade in "AB" and rng.random() < 0.35:
+                    add(author, "proposal", filed, _later(rng, replied, 150, 200), ref=ref,
+                        status="follow_up_review", role=role)
+                if verified:
+                    extra = {"difficulty": "hard"} if hard else {}
+                    add(author, "proposal", filed,
+                        replied + dt.timedelta(days=30 * horizon), ref=ref,
+                        status="effect_verified", role=role, horizon_months=horizon,
+                        **extra)
+                elif grade == "B" and rng.random() < 0.3:
+                    add(author, "proposal", filed, replied + dt.timedelta(days=180), ref=ref,
+                        status="effect_unkept", role=role, horizon_months=6)
+                if excellent:
+                    add(author, "proposal", filed, dt.date(year + 1, 2, 26), ref=ref,
+                        status="excellent", role=role)
+
+
+def _reports(rng, year, m, add):
+    for n in range(rng.choices([0, 1, 2, 3, 5, 8], [20, 25, 20, 15, 12, 8])[0]):
+        ref = f"R{year}-{m.pk}-{n}"
+        sent = _day(rng, year, 1, 11)
+        add(m, "opinion_report", sent, ref=ref, status="submitted")
+        roll = rng.random()
+        if roll < 0.22:
+            adopted = _later(rng, sent, 7, 40)
+            add(m, "opinion_report", sent, adopted, ref=ref, status="adopted",
+                level="prefecture")
+            if roll < 0.06:
+                add(m, "opinion_report", sent, _later(rng, adopted, 10, 60), ref=ref,
+                    status="adopted", level="provincial")
+            if roll < 0.05:
+                level = "provincial" if roll < 0.015 else "prefecture"
+                add(m, "opinion_report", sent, _later(rng, adopted, 5, 30), ref=ref,
+                    status="endorsed", level=level)
+
+
+def _fieldwork(rng, year, m, add):
+    for n in range(rng.choices([0, 1, 2, 3, 4], [15, 35, 30, 15, 5])[0]):
+        date = _day(rng, year, 3, 11)
+        kind = rng.choices(["research", "inspection", "supervision"], [50, 35, 15])[0]
+        attrs = {"ref": f"F{year}-{m.pk}-{n}", "type": kind, "state": "attended",
+                 "days": rng.choice([1, 1, 2, 3]), "findings": rng.choices([0, 1, 2, 3],
+                                                                          [30, 40, 20, 10])[0]}
+        if rng.random() < 0.06:
+            attrs["flag"] = rng.choice(["show", "showcase", "skimming"])
+        add(m, "fieldwork", date, **attrs)
+        if attrs["findings"] and rng.random() < 0.15:
+            add(m, "fieldwork", date, _later(rng, date, 60, 200), ref=attrs["ref"],
+                type=kind, status="outcome_tracked")
+
+
+def _study_and_contact(rng, year, m, add):
+    for _ in range(rng.randint(1, 5)):
+        add(m, "study", _day(rng, year), type="session",
+            state=rng.choices(["full", "partial"], [85, 15])[0])
+    for n in range(rng.choices([0, 1, 2], [40, 45, 15])[0]):
+        status = "copied" if rng.random() < 0.04 else "accepted"
+        add(m, "writing", _day(rng, year, 3, 12), ref=f"W{year}-{m.pk}-{n}",
+            type="reflection", status=status)
+    for n in range(rng.choices([0, 1, 2, 4, 6], [25, 30, 25, 12, 8])[0]):
+        received = _day(rng, year, 1, 10)
+        ref = f"C{year}-{m.pk}-{n}"
+        add(m, "constituent_contact", received, ref=ref, status="received")
+        if rng.random() < 0.45:
+            extra = {"difficulty": "hard"} if rng.random() < 0.1 else {}
+            add(m, "constituent_contact", received, _later(rng, received, 20, 120), ref=ref,
+                status="confirmed", **extra)
+    if rng.random() < 0.03:
+        add(m, "commendation", _day(rng, year, 6, 12),
+            level=rng.choice(["prefecture", "provincial"]))
