@@ -249,6 +249,14 @@ def test_exclusions():
     assert one(text, entries).total == 20
 
 
+def test_booleans_match_whatever_the_source():
+    text = SIMPLE.replace("points: 20", "points: 20\n        unless: {collective: true}")
+    entries = [entry("yaml", "proposal", status="registered", collective=True),
+                entry("csv", "proposal", status="registered", collective="true"),
+                entry("no", "proposal", status="registered", collective="false")]
+    assert line(one(text, entries), "filed").entries == ("no",)
+
+
 @pytest.mark.parametrize("where, expected", [
     ("{kind: proposal}", 4),
     ("{kind: proposal, level: {at_or_above: prefecture}}", 2),
@@ -578,7 +586,7 @@ CONSTRUCTS = {
     "Categories": [test_cap_per_category, test_rules_in_one_category_may_share_an_entry],
     "Rules": [test_per_unit_points, test_flat_rules_list_with_category],
     "Conditions": [test_conditions],
-    "Exclusions": [test_exclusions],
+    "Exclusions": [test_exclusions, test_booleans_match_whatever_the_source],
     "Points per unit": [test_per_unit_points],
     "Points per half-day": [test_points_per_half_day],
     "Attendance states": [test_attendance_states],

@@ -91,7 +91,8 @@ def test_empty_grade_band():
 
 
 def test_rule_referring_to_undefined_category():
-    text = VALID + "rules:\n  - {id: extra, category: dutty, kind: per_unit, points: 1}\n"
+    text = VALID + "rules:\n  - {id: extra, category: dutty, kind: per_unit, points: 1, " \
+        "where: {kind: speech}}\n"
     error = only_error(text)
     assert (error.line, error.rule_id) == (14, "extra")
     assert "undefined category 'dutty'" in error.message
@@ -116,7 +117,8 @@ def test_undefined_pool():
 
 
 def test_duplicate_rule_ids():
-    text = VALID.replace("grades:", "      - {id: filed, kind: per_unit, points: 1}\ngrades:")
+    text = VALID.replace("grades:", "      - {id: filed, kind: per_unit, points: 1, "
+                         "where: {kind: speech}}\ngrades:")
     error = only_error(text)
     assert error.rule_id == "filed" and "duplicate rule id 'filed'" in error.message
     assert "first defined on line 6" in error.message
@@ -147,6 +149,11 @@ def test_missing_required_keys():
     errors = errors_of("label: no id\n")
     assert {e.message for e in errors} == {"missing required key 'rubric'",
                                            "missing required key 'categories'"}
+
+
+def test_missing_where():
+    error = only_error(VALID.replace("        where: {kind: proposal, status: registered}\n", ""))
+    assert error.rule_id == "filed" and "missing required key 'where'" in error.message
 
 
 def test_missing_points():

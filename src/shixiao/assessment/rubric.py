@@ -672,6 +672,9 @@ class _Parser:
             if key in body and not isinstance(body[key], str):
                 self.err(body.line_of(key), rule_id, f"{key} must be an attribute name")
         where = self.condition(body, "where", rule_id)
+        if kind in RULE_KINDS and kind != "manual" and "where" not in body:
+            # A rule without a condition would score every entry of every kind.
+            self.err(body.line, rule_id, f"missing required key 'where' for a {kind} rule")
         if kind == "manual":
             kinds = where.kinds
             if kinds is not None and kinds != {"manual"}:
