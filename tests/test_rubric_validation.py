@@ -259,3 +259,89 @@ def test_yaml_syntax_error_names_the_line():
 
 def test_not_a_mapping():
     assert "must be a mapping" in only_error("- just a list\n").message
+
+
+RULE = "        points: 20\n"
+
+
+@pytest.mark.parametrize("old, new, words", [
+    ("categories:\n", "categories: duty\nx:\n", "categories must be a list"),
+    ("  - id: duty\n", "  - id: total\n", "id 'total' is reserved"),
+    ("    max: 80\n", "    max: 80\n    by_role: {vip: {max: 1}}\n", "unknown role 'vip'"),
+    ("    max: 80\n", "    max: 80\n    by_role: {standing: {maximum: 1}}\n",
+     "unknown key 'maximum'"),
+    ("    max: 80\n", "    max: 80\n    deduct_after_cap: maybe\n",
+     "deduct_after_cap must be true or false"),
+    (RULE, "        points: {by: [a], values: {x: 1}}\n", "points.by must be an attribute name"),
+    (RULE, "        points: {by: role, values: 3}\n", "points.values must map"),
+    (RULE, "        points: {values: {x: 1}}\n", "missing required key 'by'"),
+    ("kind: per_unit", "kind: threshold", None),
+    (RULE, RULE + "        split: sometimes\n", "split must be true or false"),
+    (RULE, RULE + "        per: [days]\n", "per must be an attribute name"),
+    (RULE, RULE + "        rounding: {mode: up}\n        group_by: x\n",
+     "group_by does not apply"),
+    (RULE, RULE + "        applies_to: vip\n", "unknown role 'vip'"),
+    (RULE, RULE + "        unless: {kind: nonsense}\n", "unknown entry kind 'nonsense'"),
+    (RULE, RULE + "        where2: {}\n", "unknown key 'where2'"),
+    ("grades:\n", "order: [duty, duty]\ngrades:\n", "listed twice"),
+    ("grades:\n", "pools: [{id: duty}]\ngrades:\n", "is also a category id"),
+    ("grades:\n", "ranking: {enabled: sure}\ngrades:\n", "enabled must be true or false"),
+    ("grades:\n", "ranking: {within: city}\ngrades:\n", "within must be one of"),
+    ("grades:\n", "period: {from: soon, to: 2025-12-31}\ngrades:\n", "period from must be a date"),
+    ("grades:\n", "consequences: [{id: c, grade: poor, times: 0}]\ngrades:\n", "times must be"),
+    ("grades:\n", "consequences: [{id: c, grade: poor, over: decade}]\ngrades:\n",
+     "over must be one of"),
+])
+def test_other_structural_errors(old, new, words):
+    text = VALID.replace(old, new, 1)
+    messages = [e.message for e in errors_of(text)]
+    if words is None:  # a threshold with a fixed number is valid
+        assert messages == []
+    else:
+        assert any(words in m for m in messages), messages
+
+
+@pytest.mark.parametrize("rule, words", [
+    ("{id: t, kind: threshold, where: {kind: speech}, points: {by: a, values: {x: 1}}}",
+     "a threshold rule awards a single number"),
+    ("{id: t, kind: threshold, where: {kind: speech}, points: 1, at_least: -1}",
+     "at_least cannot be below zero"),
+    ("{id: t, kind: threshold, where: {kind: speech}, tiers: [{at_least: 2, points: 1}, "
+     "{at_least: 2, points: 3}]}", "two tiers with the same at_least"),
+    ("{id: t, kind: threshold, where: {kind: speech}, tiers: [{at_least: 2}]}",
+     "missing required key 'points'"),
+    ("{id: t, kind: manual, where: {kind: speech}}", "a manual rule scores manual entries"),
+    ("{id: t, kind: per_unit, where: {kind: speech, x: []}, points: 1}",
+     "a list must hold plain values"),
+    ("{id: t, kind: per_unit, where: {kind: speech, x: {in: 3}}, points: 1}",
+     "in needs a non-empty list"),
+    ("{id: t, kind: per_unit, where: {kind: speech, x: {exists: 1}}, points: 1}",
+     "exists needs true or false"),
+    ("{id: t, kind: per_unit, where: [speech], points: 1}",
+     "a condition must be a mapping"),
+])
+def test_rule_errors(rule, words):
+    text = VALID.replace("grades:", f"      - {rule}\ngrades:")
+    messages = [e.message for e in errors_of(text)]
+    assert any(words in m for m in messages), messages
+
+
+@pytest.mark.parametrize("gate, words", [
+    ("{id: g}", "exactly one of all_of or any_of"),
+    ("{id: g, all_of: [{at_least: 1}]}", "exactly one of where or score"),
+    ("{id: g, all_of: [{score: duty, sum: days, at_least: 1}]}", "sum goes with where"),
+    ("{id: g, all_of: [{score: duty}]}", "missing required key 'at_least'"),
+    ("{id: g, any_of: [{score: duty, at_least: x}]}", "at_least must be a number"),
+    ("{id: g, all_of: [{score: duty, at_least: 1}], on_fail: {demote: poor}}",
+     "on_fail must be flag"),
+])
+def test_gate_errors(gate, words):
+    messages = [e.message for e in errors_of(VALID + f"gates:\n  - {gate}\n")]
+    assert any(words in m for m in messages), messages
+
+
+def test_any_of_gate_and_pool_score_are_valid():
+    text = VALID.replace("    max: 80\n", "    max: 80\n    pool: bonus\n") + \
+        "pools: [{id: bonus, max: 90}]\ngates:\n  - {id: g, any_of: [{score: bonus, " \
+        "at_least: 1}, {score: total, at_least: 2}]}\n"
+    assert errors_of(text) == []
