@@ -524,6 +524,24 @@ def test_consequences_over_consecutive_years_or_a_term(history, expected):
     assert result.consequences == expected
 
 
+def test_gate_with_at_most_and_a_consequence_of_failing_it():
+    text = GRADED + textwrap.dedent("""\
+        gates:
+          - id: discipline
+            all_of:
+              - {id: unexcused, where: {kind: attendance, state: unexcused}, at_most: 1}
+              - {id: some_points, score: total, at_least: 5, at_most: 1000}
+        consequences:
+          - {id: removal, gate: discipline}
+        """)
+    once = [manual(70), entry("a1", "attendance", state="unexcused")]
+    assert one(text, once).consequences == ()
+    twice = once + [entry("a2", "attendance", state="unexcused")]
+    result = one(text, twice)
+    assert result.consequences == ("removal",) and result.gates[0].failed == ("unexcused",)
+    assert result.grade == "competent"  # the gate only flags
+
+
 def test_ranking_within_groups_is_off_by_default():
     entries = [manual(p, id=f"e{m}", member=m) for m, p in
                (("a", 70), ("b", 80), ("c", 80), ("d", 50))]
@@ -610,8 +628,10 @@ CONSTRUCTS = {
     "Evaluation order": [test_evaluation_order_and_no_double_counting],
     "No double counting": [test_evaluation_order_and_no_double_counting],
     "Grade bands": [test_grade_bands_have_inclusive_lower_bounds],
-    "Gates": [test_gates_and_of_ors_override_the_grade],
-    "Consequences": [test_consequences_over_consecutive_years_or_a_term],
+    "Gates": [test_gates_and_of_ors_override_the_grade,
+              test_gate_with_at_most_and_a_consequence_of_failing_it],
+    "Consequences": [test_consequences_over_consecutive_years_or_a_term,
+                     test_gate_with_at_most_and_a_consequence_of_failing_it],
     "Ranking": [test_ranking_within_groups_is_off_by_default],
     "Manual inputs": [test_manual_inputs_need_evidence_and_a_voucher],
     "Explanations": [test_explanations_name_entries_caps_and_floors],

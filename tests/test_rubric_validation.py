@@ -330,7 +330,8 @@ def test_rule_errors(rule, words):
     ("{id: g}", "exactly one of all_of or any_of"),
     ("{id: g, all_of: [{at_least: 1}]}", "exactly one of where or score"),
     ("{id: g, all_of: [{score: duty, sum: days, at_least: 1}]}", "sum goes with where"),
-    ("{id: g, all_of: [{score: duty}]}", "missing required key 'at_least'"),
+    ("{id: g, all_of: [{score: duty}]}", "needs at_least or at_most"),
+    ("{id: g, all_of: [{score: duty, at_least: 5, at_most: 1}]}", "at_most is below"),
     ("{id: g, any_of: [{score: duty, at_least: x}]}", "at_least must be a number"),
     ("{id: g, all_of: [{score: duty, at_least: 1}], on_fail: {demote: poor}}",
      "on_fail must be flag"),
@@ -345,3 +346,16 @@ def test_any_of_gate_and_pool_score_are_valid():
         "pools: [{id: bonus, max: 90}]\ngates:\n  - {id: g, any_of: [{score: bonus, " \
         "at_least: 1}, {score: total, at_least: 2}]}\n"
     assert errors_of(text) == []
+
+
+@pytest.mark.parametrize("consequence, words", [
+    ("{id: c}", "exactly one of grade or gate"),
+    ("{id: c, grade: poor, gate: g}", "exactly one of grade or gate"),
+    ("{id: c, gate: nowhere}", "undefined gate 'nowhere'"),
+    ("{id: c, gate: g, times: 2}", "a gate consequence is for this period only"),
+])
+def test_consequence_errors(consequence, words):
+    text = VALID + "gates: [{id: g, all_of: [{score: total, at_least: 1}]}]\n" \
+        f"consequences:\n  - {consequence}\n"
+    messages = [e.message for e in errors_of(text)]
+    assert any(words in m for m in messages), messages

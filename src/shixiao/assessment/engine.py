@@ -197,9 +197,11 @@ def _score_member(rubric: Rubric, info: MemberInfo, entries: list[LedgerEntry],
     grade = _apply_gates(rubric, by_score, [g for g in rubric.gates if _gate_applies(g, role)],
                          gates)
 
-    # 7. Consequences over this and earlier periods.
+    # 7. Consequences over this and earlier periods, or of a gate failed now.
+    failed_gates = {g.id for g in gates if not g.passed}
     consequences = tuple(
-        c.id for c in rubric.consequences if _consequence_holds(c, history + [grade])
+        c.id for c in rubric.consequences
+        if (c.gate in failed_gates if c.gate else _consequence_holds(c, history + [grade]))
     )
     return MemberResult(
         member=info.id, role=role, group=info.group, total=total, grade=grade,
@@ -405,13 +407,15 @@ def _gate(gate: Gate, entries: list[LedgerEntry], scores: dict) -> GateResult:
 
 def _requirement_holds(test, entries, scores) -> bool:
     if test.score is not None:
-        return scores[test.score] >= test.at_least
-    matched = [e for e in entries if test.where.matches(e)]
-    if test.sum:
-        measure = sum((to_decimal(e.attrs.get(test.sum)) or ZERO for e in matched), ZERO)
+        measure = scores[test.score]
     else:
-        measure = Decimal(len(matched))
-    return measure >= test.at_least
+        matched = [e for e in entries if test.where.matches(e)]
+        if test.sum:
+            measure = sum((to_decimal(e.attrs.get(test.sum)) or ZERO for e in matched), ZERO)
+        else:
+            measure = Decimal(len(matched))
+    return ((test.at_least is None or measure >= test.at_least)
+            and (test.at_most is None or measure <= test.at_most))
 
 
 def _apply_gates(rubric: Rubric, grade: str | None, gates: list[Gate],

@@ -189,14 +189,16 @@ class Total:
 
 @dataclass(frozen=True)
 class Requirement:
-    """One test of a gate: a count of entries, a sum of an attribute, or a score."""
+    """One test of a gate: a count of entries, a sum of an attribute, or a score, held
+    between `at_least` and `at_most` (either may be absent)."""
 
     id: str
     label: str = ""
     where: Condition | None = None
     sum: str | None = None
     score: str | None = None
-    at_least: Decimal = Decimal(1)
+    at_least: Decimal | None = None
+    at_most: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -225,14 +227,16 @@ class Grade:
 
 @dataclass(frozen=True)
 class Consequence:
-    """What follows from grades over several periods: `times` in a row, or within a term."""
+    """What follows from grades over several periods (`times` in a row, or within a term),
+    or from failing a gate this period."""
 
     id: str
-    grades: tuple[str, ...]
+    grades: tuple[str, ...] = ()
     line: int = 0
     label: str = ""
     times: int = 1
     over: str = "consecutive"
+    gate: str | None = None
 
 
 @dataclass(frozen=True)
@@ -494,7 +498,7 @@ class _Parser:
                          f"pool id {pool.id!r} is also a category id")
         grades = self.grades(data)
         gates = self.gates(data, roles, score_targets, {g.id for g in grades})
-        consequences = self.consequences(data, {g.id for g in grades})
+        consequences = self.consequences(data, {g.id for g in grades}, {g.id for g in gates})
         return Rubric(
             id=owner,
             label=str(data.get("label", "")),
@@ -823,8 +827,10 @@ class _Parser:
         body = self.mapping(data, line, gate_id, "a requirement")
         if body is None:
             return None
-        self.keys(body, {"id", "label", "where", "sum", "score", "at_least"}, ("at_least",),
+        self.keys(body, {"id", "label", "where", "sum", "score", "at_least", "at_most"}, (),
                   gate_id)
+        if "at_least" not in body and "at_most" not in body:
+            self.err(body.line, gate_id, "a requirement needs at_least or at_most")
         if ("where" in body) == ("score" in body):
             self.err(body.line, gate_id, "a requirement needs exactly one of where or score")
             return None
@@ -835,13 +841,16 @@ class _Parser:
             return None
         if "sum" in body and "where" not in body:
             self.err(body.line_of("sum"), gate_id, "sum goes with where")
-        at_least = self.number(body, "at_least", gate_id, Decimal(1))
+        at_least = self.number(body, "at_least", gate_id)
+        at_most = self.number(body, "at_most", gate_id)
+        if at_least is not None and at_most is not None and at_least > at_most:
+            self.err(body.line_of("at_most"), gate_id, "at_most is below at_least")
         req_id = str(body.get("id", f"{gate_id}.{line}"))
         where = self.condition(body, "where", gate_id) if "where" in body else None
         return Requirement(req_id, str(body.get("label", "")), where, body.get("sum"), score,
-                           at_least)
+                           at_least, at_most)
 
-    def consequences(self, data: LineDict, grades: set) -> list[Consequence]:
+    def consequences(self, data: LineDict, grades: set, gates: set) -> list[Consequence]:
         result, seen = [], {}
         raw = self.items(data.get("consequences"), data.line_of("consequences"),
                          "consequences", "consequences")
@@ -850,8 +859,16 @@ class _Parser:
             if body is None:
                 continue
             cid = self.ident(body, "consequences", seen, "consequence") or "?"
-            self.keys(body, {"id", "label", "grade", "times", "over", "notes"},
-                      ("id", "grade"), cid)
+            self.keys(body, {"id", "label", "grade", "gate", "times", "over", "notes"},
+                      ("id",), cid)
+            if ("grade" in body) == ("gate" in body):
+                self.err(body.line, cid, "a consequence needs exactly one of grade or gate")
+            gate = body.get("gate")
+            if gate is not None and gate not in gates:
+                self.err(body.line_of("gate"), cid, f"undefined gate {gate!r}")
+            if gate is not None and ("times" in body or "over" in body):
+                self.err(body.line_of("gate"), cid, "a gate consequence is for this period "
+                         "only (history holds grades); drop times and over")
             names = body.get("grade", [])
             names = names if isinstance(names, list) else [names]
             for name in names:
@@ -867,7 +884,8 @@ class _Parser:
                          f"over must be one of {', '.join(CONSEQUENCE_SPANS)}")
                 over = "consecutive"
             result.append(Consequence(cid, tuple(str(n) for n in names), body.line,
-                                      str(body.get("label", "")), times, over))
+                                      str(body.get("label", "")), times, over,
+                                      None if gate is None else str(gate)))
         return result
 
     def ranking(self, data: LineDict) -> Ranking:
