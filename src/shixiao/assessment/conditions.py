@@ -10,6 +10,7 @@ a list means any of, and a mapping holds operators. All fields must hold (AND).
 """
 
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from decimal import Decimal
 from functools import cached_property
 
@@ -62,6 +63,14 @@ class FieldTest:
     field: str
     op: str
     operand: object
+    # Equality with text operands, by far the common case, as a set lookup.
+    fast: frozenset | None = dataclass_field(default=None, init=False, compare=False,
+                                             repr=False)
+
+    def __post_init__(self):
+        operands = (self.operand,) if self.op == "eq" else self.operand
+        if self.op in ("eq", "in") and all(o.__class__ is str for o in operands):
+            object.__setattr__(self, "fast", frozenset(operands))
 
     def holds(self, actual) -> bool:
         op, operand = self.op, self.operand
@@ -102,9 +111,13 @@ class Condition:
     tests: tuple[FieldTest, ...] = ()
 
     def matches(self, entry: LedgerEntry) -> bool:
+        attrs = entry.attrs
         for test in self.tests:
-            actual = entry.kind if test.field == "kind" else entry.attrs.get(test.field, _MISSING)
-            if not test.holds(actual):
+            actual = entry.kind if test.field == "kind" else attrs.get(test.field, _MISSING)
+            if test.fast is not None and actual.__class__ is str:
+                if actual not in test.fast:
+                    return False
+            elif not test.holds(actual):
                 return False
         return True
 
