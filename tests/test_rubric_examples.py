@@ -96,3 +96,20 @@ def test_minhang_proposal_base_counts_once_not_summed():
     line = next(ln for ln in results_of("minhang")["weak"].lines if ln.rule == "proposal_base")
     assert line.points == 15
     assert "not summed" in line.notes[0]
+
+
+def test_guangshui_alternative_reading_sums_commendations_within_the_cap():
+    # The source leaves open whether commendations stack; read as a capped sum, the
+    # average example gives expected_total_alt. One word of the rubric changes.
+    text = (REPO / "examples/rubrics/guangshui.yaml").read_text(encoding="utf-8")
+    alternative = load(text.replace("kind: highest", "kind: per_unit"))
+    ledger = ledgerfile.read(REPO / "examples/ledgers/guangshui.yaml")
+    results = {r.member: r for r in score(alternative, ledger.entries, dt.date(2030, 1, 1),
+                                          members=ledger.members)}
+    expected = "72.5"
+    source = SHARED / "guangshui.yaml"
+    if source.exists():  # else the figure copied above from shared/rubrics/guangshui.yaml
+        examples = yaml.safe_load(source.read_text(encoding="utf-8"))["examples"]
+        expected = str(next(ex for ex in examples if ex["id"] == "average")
+                       ["expected_total_alt"])
+    assert results["average"].total == Decimal(expected)
