@@ -85,3 +85,10 @@ def test_following_up_earns_more_than_filing_anew():
 def test_flagged_research_earns_nothing():
     assert total(e("f", "fieldwork", findings=3, flag="showcase")) == 0
     assert total(e("f", "fieldwork", findings=3)) > 0
+
+
+def test_packaged_default_rubric_is_the_documented_example():
+    # The wheel ships a copy of the example; the two must never drift apart.
+    packaged = REPO / "src/shixiao/assessment/rubrics/shixiao-effect.yaml"
+    if packaged.exists():
+        assert packaged.read_text(encoding="utf-8") == TEXT
