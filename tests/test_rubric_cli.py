@@ -104,3 +104,12 @@ def test_module_is_runnable():
     done = subprocess.run([sys.executable, "-m", "shixiao.assessment.cli", "check",
                            GUANGSHUI[0]], capture_output=True, text=True, check=False)
     assert done.returncode == 0 and done.stdout.strip().endswith(": ok")
+
+
+def test_table_aligns_chinese_member_ids(tmp_path, capsys):
+    ledger = tmp_path / "l.yaml"
+    ledger.write_text("members: [{id: 张三丰}, {id: li}]\nentries: []\n", encoding="utf-8")
+    status, out, _ = run(capsys, "score", "--rubric", GUANGSHUI[0], "--ledger", str(ledger))
+    header, rule, li, zhang = out.splitlines()
+    assert status == 0
+    assert li.index("member") == 8 and zhang.index("member") == 8 - 3  # 3 wide characters

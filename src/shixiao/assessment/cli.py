@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import json
 import sys
+import unicodedata
 from pathlib import Path
 
 from shixiao.assessment import ledgerfile
@@ -154,12 +155,18 @@ def write_csv(rubric: Rubric, results: list[MemberResult], out) -> None:
         writer.writerow(_row(rubric, result))
 
 
+def _width(cell: str) -> int:
+    # Chinese characters take two columns in a terminal; member ids are often names.
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in cell)
+
+
 def write_table(rubric: Rubric, results: list[MemberResult], out) -> None:
     rows = [_header(rubric)] + [_row(rubric, r) for r in results]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]))]
     for index, row in enumerate(rows):
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
-              .rstrip(), file=out)
+        cells = (cell + " " * (width - _width(cell)) for cell, width in zip(row, widths,
+                                                                          strict=True))
+        print("  ".join(cells).rstrip(), file=out)
         if index == 0:
             print("  ".join("-" * width for width in widths), file=out)
 
