@@ -19,10 +19,9 @@ import django  # noqa: E402
 
 django.setup()
 
+import anchors  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-
-import anchors  # noqa: E402
 
 YEAR = 2025
 START, END = dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31)

@@ -180,3 +180,25 @@ def test_role_specific_rules_follow_the_membership_role(world):
     weak = rescored.run.scores.get(membership=memberships["weak"]).explanation
     attendance = next(c for c in weak["categories"] if c["id"] == "attendance")
     assert Decimal(str(attendance["points"])) > 0
+
+
+def test_pushdown_and_chunking_change_no_result(world, monkeypatch):
+    """Leaving irrelevant entries in the database and scoring in chunks must give exactly
+    what the engine gives on every entry at once."""
+    from shixiao.assessment import engine, rubric, services
+    from shixiao.assessment.defaults import default_rubric_text
+    from shixiao.ledger.demo import generate_year
+
+    generate_year(world.committee, 2025, seed=11)
+    monkeypatch.setattr(services, "CHUNK_MEMBERS", 1)
+    for text in (default_rubric_text(), (RUBRICS / "guangshui.yaml").read_text("utf-8")):
+        parsed = rubric.load(text)
+        version = register_rubric(world.office, world.committee, text)
+        scored = score_committee(world.office, world.committee, version, year=2025,
+                                 store=False)
+        start, end = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
+        everything = services.load_entries(world.committee, start, end, end)
+        direct = engine.score(parsed, everything, end,
+                              members=services.members_for(world.committee, start, end))
+        assert [r.to_dict() for r in scored.results] == [r.to_dict() for r in direct]
+        assert services._relevance_filter(parsed) is not None

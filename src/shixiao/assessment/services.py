@@ -11,9 +11,11 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from shixiao.audit import services as audit
+from shixiao.ledger.kinds import text_attributes
 from shixiao.ledger.models import Entry
 from shixiao.orgs.models import Committee, Membership
 
+from . import pushdown
 from .engine import MemberResult, score
 from .entries import LedgerEntry, MemberInfo
 from .models import MemberScore, RubricVersion, ScoreRun
@@ -55,24 +57,55 @@ def period_for(rubric: Rubric, year: int) -> tuple[dt.date, dt.date]:
     return dt.date(year, 1, 1), dt.date(year, 12, 31)
 
 
+def _relevance_filter(rubric: Rubric) -> Q | None:
+    """The rubric's conditions as a database filter (a superset; see pushdown.py).
+    Corrections and retractions always pass: they decide which other entries count."""
+    clauses = pushdown.relevant(rubric, text_attributes)
+    if clauses is None:
+        return None
+    wanted = Q(kind="void") | Q(supersedes__isnull=False)
+    for clause in clauses:
+        q = Q(kind__in=sorted(clause.kinds)) if clause.kinds is not None else Q()
+        for name, values in clause.attrs:
+            values = sorted(values)
+            q &= Q(**{f"attrs__{name}": values[0]}) if len(values) == 1 else Q(
+                **{f"attrs__{name}__in": values})
+        wanted |= q
+    return wanted
+
+
+def iter_member_entries(committee: Committee, start: dt.date, end: dt.date, as_of: dt.date,
+                        rubric: Rubric | None = None):
+    """Yield (membership id, [LedgerEntry]) for members with entries for acts in
+    [start, end] known by `as_of`, one member at a time so memory stays flat. With a rubric,
+    entries no rule or gate of it can use are left in the database."""
+    qs = Entry.objects.filter(committee=committee, date__gte=start, date__lte=end,
+                              effective__lte=as_of)
+    relevant = _relevance_filter(rubric) if rubric is not None else None
+    if relevant is not None:
+        qs = qs.filter(relevant)
+    rows = (qs.order_by("membership_id")
+            .values_list("membership_id", "id", "kind", "date", "effective", "attrs",
+                         "supersedes_id")
+            .iterator(chunk_size=10000))
+    current, batch = None, []
+    for member, pk, kind, date, effective, attrs, sup in rows:
+        if member != current:
+            if batch:
+                yield current, batch
+            current, batch = member, []
+        batch.append(LedgerEntry(id=str(pk), member=str(member), kind=kind, date=date,
+                                 effective=effective, attrs=attrs or {},
+                                 supersedes=None if sup is None else str(sup)))
+    if batch:
+        yield current, batch
+
+
 def load_entries(committee: Committee, start: dt.date, end: dt.date,
                  as_of: dt.date) -> list[LedgerEntry]:
-    """The committee's entries for acts in [start, end] known by `as_of`, as the engine
-    sees them. Reads only the columns the engine needs, straight into tuples."""
-    rows = (
-        Entry.objects.filter(committee=committee, date__gte=start, date__lte=end,
-                             effective__lte=as_of)
-        .values_list("id", "membership_id", "kind", "date", "effective", "attrs",
-                     "supersedes_id")
-        .order_by()
-        .iterator(chunk_size=5000)
-    )
-    return [
-        LedgerEntry(id=str(pk), member=str(member), kind=kind, date=date,
-                    effective=effective, attrs=attrs or {},
-                    supersedes=None if sup is None else str(sup))
-        for pk, member, kind, date, effective, attrs, sup in rows
-    ]
+    """All the committee's entries for the period as the engine sees them."""
+    return [e for _, entries in iter_member_entries(committee, start, end, as_of)
+            for e in entries]
 
 
 def members_for(committee: Committee, start: dt.date, end: dt.date) -> dict[str, MemberInfo]:
@@ -100,6 +133,46 @@ def history_for(committee: Committee, rubric_id: str, year: int) -> dict[str, li
     return history
 
 
+CHUNK_MEMBERS = 2000
+
+
+def _score_in_chunks(rubric: Rubric, committee, start, end, as_of, members, history):
+    """Score members a chunk at a time, in membership order; members without any entry
+    are scored with none. Ranking compares members, so a ranked rubric is one chunk."""
+    chunk_size = len(members) + 1 if rubric.ranking.enabled else CHUNK_MEMBERS
+    pending = dict(sorted(members.items(), key=lambda item: int(item[0])))
+    chunk_entries: list[LedgerEntry] = []
+    chunk_members: dict[str, MemberInfo] = {}
+
+    def flush():
+        results = score(rubric, chunk_entries, as_of, history=history, members=chunk_members)
+        chunk_entries.clear()
+        chunk_members.clear()
+        return results
+
+    for member_id, entries in iter_member_entries(committee, start, end, as_of, rubric):
+        key = str(member_id)
+        # Members without entries come before this one in membership order.
+        while pending and int(next(iter(pending))) < member_id:
+            skipped, skipped_info = _pop_first(pending)
+            chunk_members[skipped] = skipped_info
+        info = pending.pop(key, None)
+        if info is None:  # an entry of someone not seated in the period: not scored
+            continue
+        chunk_members[key] = info
+        chunk_entries.extend(entries)
+        if len(chunk_members) >= chunk_size:
+            yield from flush()
+    chunk_members.update(pending)
+    if chunk_members:
+        yield from flush()
+
+
+def _pop_first(mapping: dict):
+    key = next(iter(mapping))
+    return key, mapping.pop(key)
+
+
 @dataclass
 class Scored:
     run: ScoreRun | None
@@ -116,22 +189,28 @@ def score_committee(actor, committee: Committee, version: RubricVersion, *, year
     rubric = load(version.text)
     start, end = period_for(rubric, year)
     as_of = as_of or end
-    entries = load_entries(committee, start, end, as_of)
     members = members_for(committee, start, end)
     history = history_for(committee, rubric.id, year)
-    results = score(rubric, entries, as_of, history=history, members=members)
     if not store:
-        return Scored(None, results)
+        return Scored(None, list(_score_in_chunks(rubric, committee, start, end, as_of,
+                                                  members, history)))
+    results = []
     with transaction.atomic():
         run = ScoreRun.objects.create(
             committee=committee, rubric=version, year=year, period_from=start,
-            period_to=end, as_of=as_of, members=len(results),
+            period_to=end, as_of=as_of, members=len(members),
             created_by=actor if getattr(actor, "pk", None) else None)
-        MemberScore.objects.bulk_create(
-            (MemberScore(run=run, membership_id=int(r.member), total=r.total,
-                         grade=r.grade or "", explanation=r.to_dict())
-             for r in results if r.member.isdigit()),
-            batch_size=2000)
+        pending = []
+        for result in _score_in_chunks(rubric, committee, start, end, as_of, members,
+                                       history):
+            results.append(result)
+            pending.append(MemberScore(run=run, membership_id=int(result.member),
+                                       total=result.total, grade=result.grade or "",
+                                       explanation=result.to_dict()))
+            if len(pending) == 2000:
+                MemberScore.objects.bulk_create(pending)
+                pending = []
+        MemberScore.objects.bulk_create(pending)
         # One audit record for the run: the scores derive from audited entries and a
         # stored rubric text, so the run itself is the change worth recording.
         audit.record(actor, audit.Action.EVENT, run, after={

@@ -92,11 +92,19 @@ def validate_attrs(kind: str, attrs: dict) -> dict[str, str]:
                 errors[name] = f"must be a number, got {value!r}"
             if isinstance(value, bool):
                 errors[name] = f"must be a number, got {value!r}"
-        elif attr.type == "bool" and not isinstance(value, bool):
-            errors[name] = f"must be true or false, got {value!r}"
+        elif attr.type == "bool":
+            if not isinstance(value, bool):
+                errors[name] = f"must be true or false, got {value!r}"
+        elif not isinstance(value, str):
+            errors[name] = f"must be text, got {value!r}"
         elif attr.choices is not None and value not in attr.choices:
             errors[name] = f"{value!r} is not one of {', '.join(attr.choices)}"
     for name, attr in spec.items():
         if attr.required and attrs.get(name) in (None, ""):
             errors.setdefault(name, "required")
     return errors
+
+
+def text_attributes(kind: str) -> frozenset[str]:
+    """Attributes of `kind` stored as text (safe to compare by spelling in the database)."""
+    return frozenset(name for name, attr in SPECS.get(kind, {}).items() if attr.type == "text")
