@@ -151,3 +151,41 @@ def end_membership(actor, membership: Membership, *, end, reason: str,
         raise ValidationError({"reason": _("Say why the membership ends.")})
     return update_membership(actor, membership, end=end, reason=reason,
                              expected_version=expected_version)
+
+
+def _enrolment_errors(person_fields: dict, membership_fields: dict, special_committees,
+                      groups) -> dict:
+    """Every problem with a new person and their first membership, checked together, so the
+    form shows all of them at once instead of the membership's only after the person's."""
+    errors: dict = {}
+    checks = (
+        lambda: Person(**person_fields).full_clean(),
+        # No person yet: a new person cannot overlap any seat, so only the rest is checked.
+        lambda: Membership(**membership_fields).full_clean(exclude=["person"]),
+        lambda: Membership(**membership_fields).validate_placements(
+            list(special_committees), list(groups)),
+    )
+    for check in checks:
+        try:
+            check()
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+    return errors
+
+
+def enrol_member(actor, *, person_fields: dict, membership_fields: dict, special_committees=(),
+                 groups=(), reason: str = "") -> Membership:
+    """Register a new person and give them their first membership: both or neither.
+
+    Runs create_person and create_membership in one transaction, so a membership the
+    services refuse (overlap, another committee's sector, no access to the committee)
+    leaves no person behind without a seat, and no audit record of one."""
+    require_perm(actor, "orgs.add_person")
+    require_perm(actor, "orgs.add_membership")
+    errors = _enrolment_errors(person_fields, membership_fields, special_committees, groups)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        person = create_person(actor, reason=reason, **person_fields)
+        return create_membership(actor, person=person, special_committees=special_committees,
+                                 groups=groups, reason=reason, **membership_fields)
