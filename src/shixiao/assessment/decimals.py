@@ -66,6 +66,11 @@ def split(whole: Decimal, parts: int, rounding: Rounding) -> list[Decimal]:
     if parts < 1:
         raise ValueError("a split needs at least one part")
     share = rounding.quantize(whole / parts)
+    if rounding.remainder == "first" and abs(share) * (parts - 1) > abs(whole):
+        # Rounding away from zero (0.1 / 2 -> 1 with no decimals) would hand the others more
+        # than the whole and leave the first author a negative share; round toward zero.
+        share = (whole / parts).quantize(Decimal(1).scaleb(-rounding.places),
+                                         rounding=decimal.ROUND_DOWN)
     shares = [share] * parts
     if rounding.remainder == "first":
         shares[0] = whole - share * (parts - 1)
