@@ -150,17 +150,13 @@ def _member_infos(entries: list[LedgerEntry], members) -> dict[str, MemberInfo]:
 def _score_member(rubric: Rubric, info: MemberInfo, entries: list[LedgerEntry],
                   history: list) -> MemberResult:
     role = info.role
-    claimed: set[str] = set()
     lines: list[Line] = []
     subtotals: list[Subtotal] = []
     # 1-2. Categories in evaluation order; within each, rules in file order. An entry that
     # a category used is not offered to later categories (no double counting).
+    offered, by_kind = entries, _by_kind(entries)
     for category in rubric.categories:
         category = category.for_role(role)
-        offered = [e for e in entries if e.id not in claimed]
-        by_kind: dict[str, list[LedgerEntry]] = {}
-        for entry in offered:
-            by_kind.setdefault(entry.kind, []).append(entry)
         used: set[str] = set()
         category_lines = []
         for rule in category.rules:
@@ -171,7 +167,10 @@ def _score_member(rubric: Rubric, info: MemberInfo, entries: list[LedgerEntry],
             if line is not None:
                 category_lines.append(line)
                 used |= rule_used
-        claimed |= used
+        if used:
+            # Only what no earlier category used is offered to the next one.
+            offered = [e for e in offered if e.id not in used]
+            by_kind = _by_kind(offered)
         lines.extend(category_lines)
         subtotals.append(_subtotal(category, category_lines))
 
@@ -212,6 +211,13 @@ def _score_member(rubric: Rubric, info: MemberInfo, entries: list[LedgerEntry],
 
 
 # --------------------------------------------------------------------------- rules
+
+
+def _by_kind(entries: list[LedgerEntry]) -> dict[str, list[LedgerEntry]]:
+    by_kind: dict[str, list[LedgerEntry]] = {}
+    for entry in entries:
+        by_kind.setdefault(entry.kind, []).append(entry)
+    return by_kind
 
 
 def _candidates(rule: Rule, offered: list[LedgerEntry], by_kind: dict) -> list[LedgerEntry]:

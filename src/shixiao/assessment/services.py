@@ -3,11 +3,14 @@ each member's result with its explanation. One audited use case per function."""
 
 import datetime as dt
 import hashlib
+import json
+import queue
+import threading
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import F, Func, Q, TextField
 from django.utils.translation import gettext as _
 
 from shixiao.audit import services as audit
@@ -57,21 +60,41 @@ def period_for(rubric: Rubric, year: int) -> tuple[dt.date, dt.date]:
     return dt.date(year, 1, 1), dt.date(year, 12, 31)
 
 
-def _relevance_filter(rubric: Rubric) -> Q | None:
-    """The rubric's conditions as a database filter (a superset; see pushdown.py).
-    Corrections and retractions always pass: they decide which other entries count."""
+class JsonText(Func):
+    """`attrs ->> 'name'`: one attribute as text. Django's own key lookups wrap every
+    comparison in JSON type checks, which made this filter cost more than it saved."""
+
+    output_field = TextField()
+
+    def __init__(self, name: str):
+        if not name.isidentifier():  # names come from validated rubrics; keep SQL plain
+            raise ValueError(f"not an attribute name: {name!r}")
+        super().__init__(F("attrs"))
+        self.name = name
+
+    def as_sql(self, compiler, connection, **extra):
+        column, params = compiler.compile(self.source_expressions[0])
+        path = f"$.{self.name}" if connection.vendor == "sqlite" else self.name
+        return f"({column} ->> %s)", [*params, path]
+
+
+def _relevance_filter(rubric: Rubric) -> tuple[dict, Q] | None:
+    """The rubric's conditions as a database filter (a superset; see pushdown.py), with the
+    attribute aliases it needs. Corrections and retractions always pass: they decide which
+    other entries count."""
     clauses = pushdown.relevant(rubric, text_attributes)
     if clauses is None:
         return None
+    aliases: dict[str, JsonText] = {}
     wanted = Q(kind="void") | Q(supersedes__isnull=False)
     for clause in clauses:
         q = Q(kind__in=sorted(clause.kinds)) if clause.kinds is not None else Q()
         for name, values in clause.attrs:
-            values = sorted(values)
-            q &= Q(**{f"attrs__{name}": values[0]}) if len(values) == 1 else Q(
-                **{f"attrs__{name}__in": values})
+            alias = f"attr_{name}"
+            aliases.setdefault(alias, JsonText(name))
+            q &= Q(**{f"{alias}__in": sorted(values)})
         wanted |= q
-    return wanted
+    return aliases, wanted
 
 
 def iter_member_entries(committee: Committee, start: dt.date, end: dt.date, as_of: dt.date,
@@ -83,22 +106,80 @@ def iter_member_entries(committee: Committee, start: dt.date, end: dt.date, as_o
                               effective__lte=as_of)
     relevant = _relevance_filter(rubric) if rubric is not None else None
     if relevant is not None:
-        qs = qs.filter(relevant)
-    rows = (qs.order_by("membership_id")
-            .values_list("membership_id", "id", "kind", "date", "effective", "attrs",
-                         "supersedes_id")
-            .iterator(chunk_size=10000))
+        aliases, wanted = relevant
+        qs = qs.alias(**aliases).filter(wanted)
+    qs = qs.order_by("membership_id").values_list(
+        "membership_id", "id", "kind", "date", "effective", "attrs", "supersedes_id")
+    # Hot path (every entry of a committee's year): read raw rows and convert the two
+    # column types ourselves instead of through Django's per-value converters. Identical
+    # attribute texts (most attendance rows) share one parsed dict; the engine only reads.
+    sql, params = qs.query.sql_with_params()
+    parsed: dict[str, dict] = {}
+    dates: dict[object, dt.date] = {}
     current, batch = None, []
-    for member, pk, kind, date, effective, attrs, sup in rows:
-        if member != current:
-            if batch:
-                yield current, batch
-            current, batch = member, []
-        batch.append(LedgerEntry(id=str(pk), member=str(member), kind=kind, date=date,
-                                 effective=effective, attrs=attrs or {},
-                                 supersedes=None if sup is None else str(sup)))
+    for rows in _row_chunks(sql, params):
+        for member, pk, kind, date, effective, attrs, sup in rows:
+            if member != current:
+                if batch:
+                    yield current, batch
+                current, batch = member, []
+            if attrs.__class__ is str:
+                attrs = parsed.get(attrs) or parsed.setdefault(attrs, json.loads(attrs))
+            batch.append(LedgerEntry(
+                id=str(pk), member=str(member), kind=kind,
+                date=dates.get(date) or dates.setdefault(date, _as_date(date)),
+                effective=dates.get(effective) or dates.setdefault(effective,
+                                                                   _as_date(effective)),
+                attrs=attrs or {}, supersedes=None if sup is None else str(sup)))
     if batch:
         yield current, batch
+
+
+def _row_chunks(sql: str, params, size: int = 5000):
+    """Yield the query's rows in chunks. Outside a transaction a helper thread runs the
+    query on its own connection, so the database's work (done with the GIL released)
+    overlaps the scoring of rows already read. Inside a transaction the rows must come
+    from this connection, which alone sees its uncommitted writes."""
+    if connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            while rows := cursor.fetchmany(size):
+                yield rows
+        return
+    chunks: queue.Queue = queue.Queue(maxsize=8)
+    stop = threading.Event()
+
+    def produce():
+        try:
+            with connection.cursor() as cursor:  # this thread's own connection
+                cursor.execute(sql, params)
+                while not stop.is_set() and (rows := cursor.fetchmany(size)):
+                    chunks.put(rows)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, re-raised
+            chunks.put(exc)
+        finally:
+            chunks.put(None)
+            connection.close()
+
+    worker = threading.Thread(target=produce, name="ledger-reader", daemon=True)
+    worker.start()
+    try:
+        while (item := chunks.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():  # let a blocked producer finish its put
+            try:
+                chunks.get(timeout=0.1)
+            except queue.Empty:
+                pass
+        worker.join()
+
+
+def _as_date(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
 def load_entries(committee: Committee, start: dt.date, end: dt.date,
