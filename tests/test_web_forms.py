@@ -259,3 +259,11 @@ def test_member_edit_is_refused_to_a_leader_and_out_of_scope_staff(world, as_use
     m2 = world.membership2
     assert as_user(world.sc1_staff).post(f"/members/{m2.pk}/edit/",
                                          edit_data(m2, number="X")).status_code == 404
+
+
+def test_member_edit_that_moves_the_member_out_of_scope_returns_to_the_list(world, as_user):
+    m = world.membership1
+    response = as_user(world.sc1_staff).post(
+        f"/members/{m.pk}/edit/", edit_data(m, special_committees=[world.sc2.pk]))
+    assert response.status_code == 302 and response["Location"] == "/members/"
+    assert list(m.special_committees.all()) == [world.sc2]

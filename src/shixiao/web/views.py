@@ -203,6 +203,10 @@ def member_edit(request, pk):
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("The membership has been saved."))
+            if not _memberships(request.user).filter(pk=membership.pk).exists():
+                # E.g. special-committee staff moved the member to another special committee:
+                # the record is saved but no longer theirs to see.
+                return redirect("web:member_list")
             return redirect("web:member_detail", pk=membership.pk)
     return _form_page(request, form, title, status=status, **context)
 
