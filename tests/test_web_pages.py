@@ -4,6 +4,8 @@ import datetime as dt
 
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from shixiao.audit.models import AuditRecord
 from shixiao.core.choices import MembershipRole
@@ -170,9 +172,6 @@ def test_member_list_queries_do_not_grow_with_the_number_of_rows(world, as_user,
                                                                    django_assert_max_num_queries):
     client = as_user(world.office)
     client.get("/members/")  # warm up session and permission caches
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as few:
         client.get("/members/")
     _add_members(world, 30)
