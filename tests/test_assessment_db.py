@@ -202,3 +202,29 @@ def test_pushdown_and_chunking_change_no_result(world, monkeypatch):
                               members=services.members_for(world.committee, start, end))
         assert [r.to_dict() for r in scored.results] == [r.to_dict() for r in direct]
         assert services._relevance_filter(parsed) is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reader_thread_reads_exactly_what_an_inline_read_does(world):
+    """Outside a transaction rows come from a helper thread's own connection."""
+    from django.db import connection, transaction
+
+    from shixiao.assessment import rubric, services
+    from shixiao.ledger.demo import generate_year
+
+    generate_year(world.committee, 2025, seed=3)
+    parsed = rubric.load((RUBRICS / "guangshui.yaml").read_text("utf-8"))
+    start, end = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
+    assert not connection.in_atomic_block
+    threaded = list(services.iter_member_entries(world.committee, start, end, end, parsed))
+    with transaction.atomic():
+        inline = list(services.iter_member_entries(world.committee, start, end, end, parsed))
+    assert threaded == inline and len(threaded) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reader_thread_error_reaches_the_caller(world):
+    from shixiao.assessment import services
+
+    with pytest.raises(Exception, match="no_such_table"):
+        list(services._row_chunks("SELECT * FROM no_such_table", []))
