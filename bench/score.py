@@ -58,6 +58,7 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=50, help="entries per member")
     parser.add_argument("--pg-url", help="a PostgreSQL URL whose role may create databases")
     parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per stage (median)")
     parser.add_argument("--json", help="also write the results here")
     args = parser.parse_args()
 
@@ -78,7 +79,13 @@ def main() -> None:
                       f"in {time.perf_counter() - t0:.0f} s", flush=True)
                 row = {"db": vendor, "members": members, "entries": gen["entries"]}
                 for stage in ("sql", "engine", "store", "duckdb"):
-                    row[stage] = run_stage(stage, url, members, args.entries, workdir)
+                    # The median of `repeat` runs of each stage: these machines are noisy.
+                    runs = [run_stage(stage, url, members, args.entries, workdir)
+                            for _ in range(args.repeat)]
+                    runs.sort(key=lambda r: r["seconds"])
+                    row[stage] = runs[len(runs) // 2] | {
+                        "all_seconds": [round(r["seconds"], 3) for r in runs],
+                        "peak_mb": max(r["peak_mb"] for r in runs)}
                     print(f"  {stage:7s} {row[stage]['seconds']:8.2f} s  "
                           f"peak {row[stage]['peak_mb']:7.0f} MB", flush=True)
                 row["ratio_engine_to_sql"] = row["engine"]["seconds"] / row["sql"]["seconds"]

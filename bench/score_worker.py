@@ -5,6 +5,7 @@ import argparse
 import datetime as dt
 import hashlib
 import json
+import os
 import random
 import resource
 import sys
@@ -205,7 +206,8 @@ def duckdb_stage(workdir: str) -> dict:
         "orgs_membership": {"id": "BIGINT", "committee_id": "BIGINT", "role": "VARCHAR",
                             "start": "DATE", "end": "DATE"},
     }
-    for table, column_types in types.items():
+    for table, column_types in types.items() if not os.path.exists(
+            f"{workdir}/entries.parquet") else ():
         columns = ", ".join(f'"{c}"' for c in column_types)
         csv_path = f"{workdir}/{table}.csv"
         with connection.cursor() as cursor, open(csv_path, "w", encoding="utf-8") as fh:
