@@ -195,7 +195,11 @@ def test_update_with_stale_version_is_409_and_changes_nothing(world):
                      {"version": 1, "number": "B2"})
 
     assert response.status_code == 409
-    assert "version" in response.json()["detail"]
+    # Chinese by default, naming the version the caller had and the current one.
+    assert "第 1 版" in response.json()["detail"] and "第 2 版" in response.json()["detail"]
+    english = client.patch(f"{API}/members/{world.membership1.pk}", {"version": 1},
+                           content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+    assert "you had version 1, it is now at 2" in english.json()["detail"]
     world.membership1.refresh_from_db()
     assert (world.membership1.number, world.membership1.version) == ("A1", 2)
     assert AuditRecord.objects.count() == audits

@@ -133,3 +133,11 @@ def test_chain_verify_is_pure_and_reports_sequence_gaps():
     broken = chain.verify(rows)
     assert broken.record_id == 40 and "jumps" in broken.reason
     assert chain.verify(rows[:2], head=(2, rows[1][3])) is None
+
+
+def test_office_sees_the_audit_of_people_it_registered(world):
+    person = org.create_person(world.office, name="赵六")
+    rec = AuditRecord.objects.get(object_type="orgs.person", object_id=str(person.pk))
+    assert rec.committee_id == world.committee.pk
+    assert AuditRecord.objects.visible_to(world.office).filter(pk=rec.pk).exists()
+    assert not AuditRecord.objects.visible_to(world.office_other).filter(pk=rec.pk).exists()

@@ -52,11 +52,13 @@ def diff(before: dict | None, after: dict | None) -> dict:
 
 
 def _committee_of(obj) -> int | None:
-    for attr in ("committee_id",):
-        if getattr(obj, attr, None):
-            return getattr(obj, attr)
+    """The committee whose office may read this record's audit trail."""
     if obj._meta.model_name == "committee":
         return obj.pk
+    # People belong to no committee; the one whose office registered them keeps the record.
+    for attr in ("committee_id", "registered_by_id"):
+        if getattr(obj, attr, None):
+            return getattr(obj, attr)
     return None
 
 
