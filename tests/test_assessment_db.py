@@ -228,3 +228,32 @@ def test_reader_thread_error_reaches_the_caller(world):
 
     with pytest.raises(Exception, match="no_such_table"):
         list(services._row_chunks("SELECT * FROM no_such_table", []))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_scoring_in_parallel_processes_gives_the_same_results(world, monkeypatch):
+    from shixiao.assessment import rubric, services
+    from shixiao.ledger.demo import generate_year
+
+    generate_year(world.committee, 2025, seed=8)
+    for n in range(6):  # more members, so each process gets several
+        person = org.create_person(world.office, name=f"委员{n}")
+        membership = org.create_membership(world.office, person=person,
+                                           committee=world.committee, term=world.term,
+                                           sector=world.sector2, start=dt.date(2022, 1, 1))
+        ledger.record_entry(world.office, membership, kind="commendation",
+                            date=dt.date(2025, 5, 1), attrs={"level": "provincial"})
+    text = (RUBRICS / "guangshui.yaml").read_text("utf-8")
+    parsed = rubric.load(text)
+    start, end = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
+    members = services.members_for(world.committee, start, end)
+    monkeypatch.setattr(services, "PARALLEL_MIN_MEMBERS", 1)
+    monkeypatch.setattr(services.os, "cpu_count", lambda: 2)
+    assert services._worker_count(parsed, len(members)) == 2
+    parallel = services._score_members(parsed, text, world.committee, start, end, end,
+                                       members, {})
+    monkeypatch.setattr(services, "PARALLEL_MIN_MEMBERS", 10**9)
+    inline = services._score_members(parsed, text, world.committee, start, end, end,
+                                     members, {})
+    assert [r.to_dict() for r in parallel] == [r.to_dict() for r in inline]
+    assert len(parallel) == len(members) == 8

@@ -4,12 +4,15 @@ each member's result with its explanation. One audited use case per function."""
 import datetime as dt
 import hashlib
 import json
+import multiprocessing
+import os
 import queue
 import threading
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import F, Func, Q, TextField
 from django.utils.translation import gettext as _
 
@@ -98,12 +101,15 @@ def _relevance_filter(rubric: Rubric) -> tuple[dict, Q] | None:
 
 
 def iter_member_entries(committee: Committee, start: dt.date, end: dt.date, as_of: dt.date,
-                        rubric: Rubric | None = None):
+                        rubric: Rubric | None = None, members: tuple[int, int] | None = None):
     """Yield (membership id, [LedgerEntry]) for members with entries for acts in
     [start, end] known by `as_of`, one member at a time so memory stays flat. With a rubric,
-    entries no rule or gate of it can use are left in the database."""
+    entries no rule or gate of it can use are left in the database. `members` limits the
+    read to a (lowest, highest) range of membership ids."""
     qs = Entry.objects.filter(committee=committee, date__gte=start, date__lte=end,
                               effective__lte=as_of)
+    if members is not None:
+        qs = qs.filter(membership_id__gte=members[0], membership_id__lte=members[1])
     relevant = _relevance_filter(rubric) if rubric is not None else None
     if relevant is not None:
         aliases, wanted = relevant
@@ -218,10 +224,13 @@ CHUNK_MEMBERS = 2000
 
 
 def _score_in_chunks(rubric: Rubric, committee, start, end, as_of, members, history):
-    """Score members a chunk at a time, in membership order; members without any entry
+    """Score `members` a chunk at a time, in membership order; members without any entry
     are scored with none. Ranking compares members, so a ranked rubric is one chunk."""
     chunk_size = len(members) + 1 if rubric.ranking.enabled else CHUNK_MEMBERS
     pending = dict(sorted(members.items(), key=lambda item: int(item[0])))
+    if not pending:
+        return
+    span = (int(next(iter(pending))), int(next(reversed(pending))))
     chunk_entries: list[LedgerEntry] = []
     chunk_members: dict[str, MemberInfo] = {}
 
@@ -231,7 +240,8 @@ def _score_in_chunks(rubric: Rubric, committee, start, end, as_of, members, hist
         chunk_members.clear()
         return results
 
-    for member_id, entries in iter_member_entries(committee, start, end, as_of, rubric):
+    for member_id, entries in iter_member_entries(committee, start, end, as_of, rubric,
+                                                  members=span):
         key = str(member_id)
         # Members without entries come before this one in membership order.
         while pending and int(next(iter(pending))) < member_id:
@@ -254,6 +264,55 @@ def _pop_first(mapping: dict):
     return key, mapping.pop(key)
 
 
+# Below this many members a second process costs more than it saves.
+PARALLEL_MIN_MEMBERS = 4000
+
+
+def _worker_count(rubric: Rubric, members: int) -> int:
+    """Processes to score with: one per core for large committees, when each process can
+    read the database on its own connection (not inside a transaction, whose uncommitted
+    rows only this connection sees, nor an in-memory database)."""
+    if (rubric.ranking.enabled or members < PARALLEL_MIN_MEMBERS
+            or connection.in_atomic_block
+            or "fork" not in multiprocessing.get_all_start_methods()
+            or (connection.vendor == "sqlite"
+                and connection.is_in_memory_db())):
+        return 1
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+def _score_members(rubric: Rubric, text: str, committee, start, end, as_of, members,
+                   history) -> list[MemberResult]:
+    """Score every member, in membership order, on as many cores as pay off."""
+    workers = _worker_count(rubric, len(members))
+    if workers == 1:
+        results = list(_score_in_chunks(rubric, committee, start, end, as_of, members,
+                                        history))
+        return sorted(results, key=lambda r: int(r.member))
+    ordered = sorted(members, key=int)
+    size = -(-len(ordered) // workers)
+    slices = [ordered[i:i + size] for i in range(0, len(ordered), size)]
+    jobs = [(committee.pk, text, start, end, as_of, {m: members[m] for m in part},
+             {m: history[m] for m in part if m in history}) for part in slices]
+    # Forked children inherit this process's connections; close them first so no socket
+    # or SQLite handle is shared. Each child opens its own.
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=len(jobs), mp_context=context) as pool:
+        parts = list(pool.map(_score_member_range, jobs))
+    return [result for part in parts for result in part]
+
+
+def _score_member_range(job) -> list[MemberResult]:
+    committee_pk, text, start, end, as_of, members, history = job
+    try:
+        committee = Committee.objects.get(pk=committee_pk)
+        return list(_score_in_chunks(load(text), committee, start, end, as_of, members,
+                                     history))
+    finally:
+        connections.close_all()
+
+
 @dataclass
 class Scored:
     run: ScoreRun | None
@@ -272,26 +331,22 @@ def score_committee(actor, committee: Committee, version: RubricVersion, *, year
     as_of = as_of or end
     members = members_for(committee, start, end)
     history = history_for(committee, rubric.id, year)
+    # Score first, store after: reading needs no transaction, and outside one the
+    # ledger can be read in parallel.
+    results = _score_members(rubric, version.text, committee, start, end, as_of, members,
+                             history)
     if not store:
-        return Scored(None, list(_score_in_chunks(rubric, committee, start, end, as_of,
-                                                  members, history)))
-    results = []
+        return Scored(None, results)
     with transaction.atomic():
         run = ScoreRun.objects.create(
             committee=committee, rubric=version, year=year, period_from=start,
             period_to=end, as_of=as_of, members=len(members),
             created_by=actor if getattr(actor, "pk", None) else None)
-        pending = []
-        for result in _score_in_chunks(rubric, committee, start, end, as_of, members,
-                                       history):
-            results.append(result)
-            pending.append(MemberScore(run=run, membership_id=int(result.member),
-                                       total=result.total, grade=result.grade or "",
-                                       explanation=result.to_dict()))
-            if len(pending) == 2000:
-                MemberScore.objects.bulk_create(pending)
-                pending = []
-        MemberScore.objects.bulk_create(pending)
+        for index in range(0, len(results), 2000):
+            MemberScore.objects.bulk_create(
+                MemberScore(run=run, membership_id=int(r.member), total=r.total,
+                            grade=r.grade or "", explanation=r.to_dict())
+                for r in results[index:index + 2000])
         # One audit record for the run: the scores derive from audited entries and a
         # stored rubric text, so the run itself is the change worth recording.
         audit.record(actor, audit.Action.EVENT, run, after={

@@ -92,7 +92,8 @@ def _proposals(rng, year, memberships, add):
             number += 1
             ref = f"{year}-{number:04d}"
             filed = dt.date(year, 1, 7) if rng.random() < 0.7 else _day(rng, year, 2, 10)
-            cosigners = rng.sample(memberships, k=rng.choices([0, 1, 2, 3], [55, 25, 12, 8])[0])
+            wanted = rng.choices([0, 1, 2, 3], [55, 25, 12, 8])[0]
+            cosigners = rng.sample(memberships, k=min(wanted, len(memberships)))
             cosigners = [c for c in cosigners if c.pk != m.pk]
             authors = [(m, "first_author" if cosigners else "individual")]
             authors += [(c, "co_signer") for c in cosigners]
