@@ -31,7 +31,9 @@ RUBRIC = ROOT / "examples" / "rubrics" / "guangshui.yaml"
 
 
 def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # Scoring may fork workers: count their peak too (an upper bound of the sum).
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
 
 
 def digest(totals: dict) -> str:
