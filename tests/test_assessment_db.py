@@ -257,3 +257,15 @@ def test_scoring_in_parallel_processes_gives_the_same_results(world, monkeypatch
                                      members, {})
     assert [r.to_dict() for r in parallel] == [r.to_dict() for r in inline]
     assert len(parallel) == len(members) == 8
+
+
+def test_score_command_refuses_an_invalid_rubric_naming_the_line(world, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("rubric: x\ncategories:\n  - id: a\n    max: -5\n", encoding="utf-8")
+    err = io.StringIO()
+    with pytest.raises(SystemExit) as exc:
+        call_command("score", "--rubric", str(bad), "--committee", "city", "--year", "2025",
+                     stdout=io.StringIO(), stderr=err)
+    assert exc.value.code == 1
+    assert f"{bad}:4:" in err.getvalue()
+    assert not ScoreRun.objects.exists()

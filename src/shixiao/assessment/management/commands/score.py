@@ -1,5 +1,4 @@
 import argparse
-import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -7,16 +6,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from shixiao.assessment import cli
-from shixiao.assessment.rubric import load
+from shixiao.assessment.rubric import load, validate
 from shixiao.assessment.services import register_rubric, score_committee
 from shixiao.orgs.models import Committee
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
 class Command(BaseCommand):
@@ -29,7 +21,7 @@ class Command(BaseCommand):
         source.add_argument("--ledger", metavar="FILE", help="a ledger file (YAML or CSV)")
         source.add_argument("--committee", metavar="CODE", help="a committee's code")
         parser.add_argument("--year", type=int, help="the year to score (database mode)")
-        parser.add_argument("--as-of", dest="as_of", type=_date, metavar="DATE")
+        parser.add_argument("--as-of", dest="as_of", type=cli._date, metavar="DATE")
         parser.add_argument("--history", metavar="FILE")
         parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
         parser.add_argument("--no-store", action="store_true",
@@ -55,8 +47,10 @@ class Command(BaseCommand):
             text = Path(options["rubric"]).read_text(encoding="utf-8-sig")
         except OSError as exc:
             raise CommandError(f"{options['rubric']}: cannot read: {exc.strerror}") from exc
-        if cli.check_files([options["rubric"]], _Null()):
-            cli.check_files([options["rubric"]], self.stderr)
+        errors = validate(text)
+        if errors:
+            for error in errors:
+                self.stderr.write(error.format(options["rubric"]) + "\n")
             sys.exit(1)
         version = register_rubric(None, committee, text)
         scored = score_committee(None, committee, version, year=options["year"],
@@ -73,8 +67,3 @@ class Command(BaseCommand):
         if scored.run is not None:
             self.stderr.write(f"stored as scoring run {scored.run.pk} "
                               f"({len(scored.results)} members, as of {scored.run.as_of})\n")
-
-
-class _Null:
-    def write(self, _text):
-        pass
