@@ -236,7 +236,7 @@ def test_scoring_in_parallel_processes_gives_the_same_results(world, monkeypatch
     from shixiao.ledger.demo import generate_year
 
     generate_year(world.committee, 2025, seed=8)
-    for n in range(6):  # more members, so each process gets several
+    for n in range(12):  # ids past 9, so text order and membership order differ
         person = org.create_person(world.office, name=f"委员{n}")
         membership = org.create_membership(world.office, person=person,
                                            committee=world.committee, term=world.term,
@@ -256,7 +256,7 @@ def test_scoring_in_parallel_processes_gives_the_same_results(world, monkeypatch
     inline = services._score_members(parsed, text, world.committee, start, end, end,
                                      members, {})
     assert [r.to_dict() for r in parallel] == [r.to_dict() for r in inline]
-    assert len(parallel) == len(members) == 8
+    assert len(parallel) == len(members) == 14
 
 
 def test_score_command_refuses_an_invalid_rubric_naming_the_line(world, tmp_path):

@@ -33,7 +33,9 @@ def test_tokens_of_deactivated_users_stop_working(world):
     assert user_for_token(out.getvalue().strip()) is None
 
 
-def test_hyphenated_subcommand_maps_to_the_management_command(db, capsys):
+@pytest.mark.django_db(transaction=True)
+def test_hyphenated_subcommand_maps_to_the_management_command(capsys):
+    # Transactional: a command run from argv closes the database connection when done.
     main(["shixiao", "demo-data", "--members", "5", "--seed", "3"])
     assert "member1" in capsys.readouterr().out
     main(["shixiao", "audit", "verify"])

@@ -288,7 +288,7 @@ def _score_members(rubric: Rubric, text: str, committee, start, end, as_of, memb
     if workers == 1:
         results = list(_score_in_chunks(rubric, committee, start, end, as_of, members,
                                         history))
-        return sorted(results, key=lambda r: int(r.member))
+        return sorted(results, key=_membership_order)
     ordered = sorted(members, key=int)
     size = -(-len(ordered) // workers)
     slices = [ordered[i:i + size] for i in range(0, len(ordered), size)]
@@ -300,7 +300,11 @@ def _score_members(rubric: Rubric, text: str, committee, start, end, as_of, memb
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=len(jobs), mp_context=context) as pool:
         parts = list(pool.map(_score_member_range, jobs))
-    return [result for part in parts for result in part]
+    return sorted((result for part in parts for result in part), key=_membership_order)
+
+
+def _membership_order(result: MemberResult) -> int:
+    return int(result.member)
 
 
 def _score_member_range(job) -> list[MemberResult]:
