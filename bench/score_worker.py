@@ -181,7 +181,9 @@ def engine_stage(store: bool) -> dict:
     committee = Committee.objects.get(code="bench")
     version = register_rubric(None, committee, RUBRIC.read_text(encoding="utf-8"))
     t0 = time.perf_counter()
-    scored = score_committee(None, committee, version, year=YEAR, as_of=AS_OF, store=store)
+    # Totals and grades; the store stage also keeps every explanation.
+    scored = score_committee(None, committee, version, year=YEAR, as_of=AS_OF, store=store,
+                             explain=store)
     seconds = time.perf_counter() - t0
     totals = {int(r.member): r.total for r in scored.results}
     return {"seconds": seconds, "digest": digest(totals), "members": len(totals)}

@@ -269,3 +269,17 @@ def test_score_command_refuses_an_invalid_rubric_naming_the_line(world, tmp_path
     assert exc.value.code == 1
     assert f"{bad}:4:" in err.getvalue()
     assert not ScoreRun.objects.exists()
+
+
+def test_scoring_without_explanations_gives_the_same_totals_and_grades(world):
+    from shixiao.assessment.defaults import default_rubric_text
+    from shixiao.ledger.demo import generate_year
+
+    generate_year(world.committee, 2025, seed=4)
+    version = register_rubric(world.office, world.committee, default_rubric_text())
+    full = score_committee(world.office, world.committee, version, year=2025, store=False)
+    bare = score_committee(world.office, world.committee, version, year=2025, store=False,
+                           explain=False)
+    assert [(r.member, r.total, r.grade) for r in bare.results] == [
+        (r.member, r.total, r.grade) for r in full.results]
+    assert any(r.lines for r in full.results) and not any(r.lines for r in bare.results)

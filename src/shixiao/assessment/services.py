@@ -1,6 +1,7 @@
 """Scoring the database: load a committee's ledger for a period, run the pure engine, store
 each member's result with its explanation. One audited use case per function."""
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -282,18 +283,18 @@ def _worker_count(rubric: Rubric, members: int) -> int:
 
 
 def _score_members(rubric: Rubric, text: str, committee, start, end, as_of, members,
-                   history) -> list[MemberResult]:
-    """Score every member, in membership order, on as many cores as pay off."""
+                   history, explain: bool = True) -> list[MemberResult]:
+    """Score every member, in membership order, on as many cores as pay off. Without
+    `explain` the results carry no explanation lines (cheaper to hand between processes)."""
     workers = _worker_count(rubric, len(members))
     if workers == 1:
-        results = list(_score_in_chunks(rubric, committee, start, end, as_of, members,
-                                        history))
-        return sorted(results, key=_membership_order)
+        results = _score_in_chunks(rubric, committee, start, end, as_of, members, history)
+        return sorted(_maybe_without_lines(results, explain), key=_membership_order)
     ordered = sorted(members, key=int)
     size = -(-len(ordered) // workers)
     slices = [ordered[i:i + size] for i in range(0, len(ordered), size)]
     jobs = [(committee.pk, text, start, end, as_of, {m: members[m] for m in part},
-             {m: history[m] for m in part if m in history}) for part in slices]
+             {m: history[m] for m in part if m in history}, explain) for part in slices]
     # Forked children inherit this process's connections; close them first so no socket
     # or SQLite handle is shared. Each child opens its own.
     connections.close_all()
@@ -303,16 +304,21 @@ def _score_members(rubric: Rubric, text: str, committee, start, end, as_of, memb
     return sorted((result for part in parts for result in part), key=_membership_order)
 
 
+def _maybe_without_lines(results, explain: bool) -> list[MemberResult]:
+    return [r if explain else dataclasses.replace(r, lines=()) for r in results]
+
+
 def _membership_order(result: MemberResult) -> int:
     return int(result.member)
 
 
 def _score_member_range(job) -> list[MemberResult]:
-    committee_pk, text, start, end, as_of, members, history = job
+    committee_pk, text, start, end, as_of, members, history, explain = job
     try:
         committee = Committee.objects.get(pk=committee_pk)
-        return list(_score_in_chunks(load(text), committee, start, end, as_of, members,
-                                     history))
+        results = _score_in_chunks(load(text), committee, start, end, as_of, members,
+                                   history)
+        return _maybe_without_lines(results, explain)
     finally:
         connections.close_all()
 
@@ -324,9 +330,12 @@ class Scored:
 
 
 def score_committee(actor, committee: Committee, version: RubricVersion, *, year: int,
-                    as_of: dt.date | None = None, store: bool = True) -> Scored:
+                    as_of: dt.date | None = None, store: bool = True,
+                    explain: bool = True) -> Scored:
     """Score every member of `committee` for `year` under `version` as of `as_of` (default:
-    the period's end). With `store`, keep each result and its explanation."""
+    the period's end). With `store`, keep each result and its explanation. `explain=False`
+    (totals, subtotals and grades only) is for callers that show no reasons, e.g. counts
+    on a dashboard; stored results always keep their explanation."""
     _require(actor, "assessment.add_scorerun")
     if version.committee_id != committee.pk:
         raise ValidationError({"rubric": _("This rubric belongs to another committee.")})
@@ -338,7 +347,7 @@ def score_committee(actor, committee: Committee, version: RubricVersion, *, year
     # Score first, store after: reading needs no transaction, and outside one the
     # ledger can be read in parallel.
     results = _score_members(rubric, version.text, committee, start, end, as_of, members,
-                             history)
+                             history, explain=explain or store)
     if not store:
         return Scored(None, results)
     with transaction.atomic():
