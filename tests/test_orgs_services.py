@@ -145,3 +145,9 @@ def test_person_masked_depends_on_viewer(world):
     assert p.masked("id_number", world.sc1_staff) == "110101********1234"
     assert p.masked("phone", world.leader) == "138****5678"
     assert p.masked("phone", world.member2) == "138****5678"
+
+
+def test_anonymous_actor_is_not_the_system_unless_the_service_says_so(world):
+    """Org services take None as no one: only services that act as the system admit it."""
+    with pytest.raises(PermissionDenied):
+        org.update_membership(None, world.membership1, number="1")

@@ -6,12 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from shixiao.core.models import RestrictedQuerySet
-from shixiao.orgs.models import Committee, Membership, committee_ids_for
-
-
-class CommitteeOwnedQuerySet(RestrictedQuerySet):
-    def _scope(self, user):
-        return self.filter(committee_id__in=committee_ids_for(user))
+from shixiao.orgs.models import Committee, CommitteeScopedQuerySet, Membership
 
 
 class RubricVersion(models.Model):
@@ -32,7 +27,7 @@ class RubricVersion(models.Model):
                                    on_delete=models.SET_NULL, related_name="+",
                                    verbose_name=_("created by"))
 
-    objects = CommitteeOwnedQuerySet.as_manager()
+    objects = CommitteeScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("rubric version")
@@ -61,7 +56,7 @@ class ScoreRun(models.Model):
                                    on_delete=models.SET_NULL, related_name="+",
                                    verbose_name=_("created by"))
 
-    objects = CommitteeOwnedQuerySet.as_manager()
+    objects = CommitteeScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("scoring run")

@@ -12,12 +12,13 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, connections, transaction
 from django.db.models import F, Func, Q, TextField
 from django.utils.translation import gettext as _
 
 from shixiao.audit import services as audit
+from shixiao.core.services import require_perm
 from shixiao.ledger.kinds import text_attributes
 from shixiao.ledger.models import Entry
 from shixiao.orgs.models import Committee, Membership
@@ -29,16 +30,10 @@ from .models import MemberScore, RubricVersion, ScoreRun
 from .rubric import Rubric, load, validate
 
 
-def _require(actor, perm: str) -> None:
-    # None is the deployment's own command line, which runs with the server's authority.
-    if actor is not None and not actor.has_perm(perm):
-        raise PermissionDenied(_("You do not have permission to do this."))
-
-
 def register_rubric(actor, committee: Committee, text: str) -> RubricVersion:
     """Store a rubric text for a committee (once per distinct text); refuse invalid ones
     with every problem listed by line and rule."""
-    _require(actor, "assessment.add_rubricversion")
+    require_perm(actor, "assessment.add_rubricversion", allow_system=True)
     errors = validate(text)
     if errors:
         raise ValidationError([e.format("rubric") for e in errors])
@@ -336,7 +331,7 @@ def score_committee(actor, committee: Committee, version: RubricVersion, *, year
     the period's end). With `store`, keep each result and its explanation. `explain=False`
     (totals, subtotals and grades only) is for callers that show no reasons, e.g. counts
     on a dashboard; stored results always keep their explanation."""
-    _require(actor, "assessment.add_scorerun")
+    require_perm(actor, "assessment.add_scorerun", allow_system=True)
     if version.committee_id != committee.pk:
         raise ValidationError({"rubric": _("This rubric belongs to another committee.")})
     rubric = load(version.text)

@@ -3,13 +3,13 @@ workflows (proposals, fieldwork, imports) and the demo all call these."""
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shixiao.audit import services as audit
-from shixiao.core.services import require_in_scope
+from shixiao.core.services import require_in_scope, require_perm
 from shixiao.orgs.models import Membership
 
 from .kinds import validate_attrs
@@ -19,10 +19,7 @@ from .models import Entry
 def _require_writer(actor, membership: Membership) -> None:
     """Office and special-committee staff record entries for members in their scope;
     None is the system itself (workflow services acting on their own audited change)."""
-    if actor is None:
-        return
-    if not actor.has_perm("ledger.add_entry"):
-        raise PermissionDenied(_("You do not have permission to record ledger entries."))
+    require_perm(actor, "ledger.add_entry", allow_system=True)
     require_in_scope(actor, membership)
 
 
