@@ -5,5 +5,8 @@ from shixiao.api.api import api
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
+    path("proposals/", include("shixiao.proposals.urls")),
+    path("reports/", include("shixiao.reports.urls")),
+    path("deadlines/", include("shixiao.deadlines.urls")),
     path("", include("shixiao.web.urls")),
 ]

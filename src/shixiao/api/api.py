@@ -2,7 +2,7 @@
 
 from ninja import NinjaAPI
 
-from . import accounts, errors, orgs
+from . import accounts, errors, orgs, proposals, reports
 from .auth import AUTH
 
 api = NinjaAPI(
@@ -25,3 +25,5 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("", accounts.router)
 api.add_router("", orgs.router)
+api.add_router("", proposals.router)
+api.add_router("", reports.router)

@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "shixiao.orgs",
     "shixiao.ledger",
     "shixiao.assessment",
+    "shixiao.deadlines",
+    "shixiao.proposals",
+    "shixiao.reports",
     "shixiao.web",
     "shixiao.api",
     # Lets the API docs page use django-ninja's bundled Swagger UI instead of a CDN, which

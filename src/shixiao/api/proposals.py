@@ -1,0 +1,5 @@
+"""API routes for proposals."""
+
+from ninja import Router
+
+router = Router(tags=["proposals"])

@@ -1,0 +1,5 @@
+"""API routes for reports."""
+
+from ninja import Router
+
+router = Router(tags=["reports"])

@@ -1,0 +1,1 @@
+"""Chinese text similarity: plain Python, no Django imports."""
