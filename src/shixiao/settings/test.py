@@ -1,5 +1,7 @@
 """Settings for the test suite: fast password hashing, no lockout leaking between tests."""
 
+import os
+
 from .base import *  # noqa: F403
 
 DEBUG = False
@@ -15,4 +17,6 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns 
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     # A file, not memory: scoring forks worker processes that open their own connection,
     # and they must see what a transactional test committed.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
+    # SHIXIAO_TEST_DB names another file, so two suites can run side by side on one tree.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.environ.get("SHIXIAO_TEST_DB") or str(VAR_DIR / "test.sqlite3")}  # noqa: F405
