@@ -1,1 +1,83 @@
-"""Placeholder until the app's models land."""
+"""A committee's own deadline rules and holiday dates. Without rows here a committee uses
+engine.DEFAULT_RULES and the national calendar (data/cn_holidays.yaml)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from shixiao.core.models import BaseModel
+from shixiao.orgs.models import Committee, CommitteeScopedQuerySet
+
+from . import engine
+
+
+class PeriodUnit(models.TextChoices):
+    DAYS = engine.DAYS, _("calendar days")
+    WORKING_DAYS = engine.WORKING_DAYS, _("working days")
+    MONTHS = engine.MONTHS, _("months")
+
+
+class HolidayKind(models.TextChoices):
+    HOLIDAY = "holiday", _("Day off")
+    WORKDAY = "workday", _("Working day")
+
+
+class DeadlineRule(BaseModel):
+    """A committee's override of one default deadline rule (engine.DEFAULT_RULES), e.g. a
+    city whose handling rules give units 2 months to reply instead of 3."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE,
+                                  related_name="deadline_rules", verbose_name=_("committee"))
+    code = models.SlugField(_("code"), max_length=40)
+    label = models.CharField(_("label"), max_length=100, blank=True)
+    amount = models.PositiveIntegerField(_("period"))
+    unit = models.CharField(_("unit"), max_length=16, choices=PeriodUnit.choices)
+    extension_amount = models.PositiveIntegerField(_("extended period"), null=True, blank=True)
+    extension_unit = models.CharField(_("extension unit"), max_length=16, blank=True,
+                                      choices=PeriodUnit.choices)
+    remind_before = models.PositiveIntegerField(_("remind (working days before)"))
+    warn_before = models.PositiveIntegerField(_("warn (working days before)"))
+
+    objects = CommitteeScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("deadline rule")
+        verbose_name_plural = _("deadline rules")
+        ordering = ["committee", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "code"], name="deadlinerule_unique_code"),
+        ]
+
+    def __str__(self):
+        return self.label or self.code
+
+    def spec(self) -> engine.RuleSpec:
+        extension = None
+        if self.extension_amount is not None:
+            extension = engine.Period(self.extension_amount, self.extension_unit)
+        return engine.RuleSpec(self.code, engine.Period(self.amount, self.unit), extension,
+                               remind_before=self.remind_before, warn_before=self.warn_before)
+
+
+class Holiday(BaseModel):
+    """A date a committee's office treats differently from the national calendar: a local
+    day off, or a day worked (a national holiday the office staffs, or a make-up day)."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE,
+                                  related_name="holidays", verbose_name=_("committee"))
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=16, choices=HolidayKind.choices,
+                            default=HolidayKind.HOLIDAY)
+    name = models.CharField(_("name"), max_length=60)
+
+    objects = CommitteeScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
+        ordering = ["committee", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "date"], name="holiday_unique_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.name}"
