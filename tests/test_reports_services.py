@@ -463,3 +463,27 @@ def test_every_step_writes_an_audit_record_with_the_committee(world):
         assert report_records.exists(), step
         assert set(report_records.values_list("committee_id", flat=True)) == {
             world.committee.pk}
+
+
+# The editing deadline -----------------------------------------------------------------------
+
+def test_submitting_starts_the_offices_editing_deadline(world):
+    from shixiao.deadlines.services import due_date
+
+    report = submitted(world)
+    assert report.edit_due == due_date(world.committee, "report_edit", SUBMITTED)
+    assert report.edit_due > SUBMITTED
+    assert rs.edit_colour(report, today=SUBMITTED) == "none"
+    assert rs.edit_colour(report, today=report.edit_due) == "yellow"
+    assert rs.edit_colour(report, today=report.edit_due + dt.timedelta(days=1)) == "red"
+
+
+def test_edited_or_closed_reports_show_no_deadline_colour(world):
+    report = rs.start_editing(world.office, submitted(world))
+    late = report.edit_due + dt.timedelta(days=30)
+    assert rs.edit_colour(report, today=late) == "red"
+    report = rs.save_edit(world.office, report, edited_body="改")
+    assert rs.edit_colour(report, today=late) == "none"
+    closed = rs.mark_not_used(world.office, submitted(world), reason="重复")
+    assert rs.edit_colour(closed, today=late) == "none"
+    assert rs.edit_colour(draft(world)) == "none"

@@ -95,6 +95,9 @@ class OpinionReport(BaseModel):
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     edit_due = models.DateField(_("editing due by"), null=True, blank=True)
     not_used_reason = models.TextField(_("reason not used"), blank=True)
+    source_proposal = models.ForeignKey(
+        "proposals.Proposal", verbose_name=_("converted from proposal"), null=True,
+        blank=True, on_delete=models.PROTECT, related_name="converted_reports")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"),
                                    null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
