@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shixiao.audit import services as audit
-from shixiao.core.errors import ValidationError
+from shixiao.core.errors import ConflictError, ValidationError
 from shixiao.core.services import check_version, require_in_scope, require_perm
 
 from . import engine
@@ -105,8 +105,11 @@ def set_rule(actor, committee, code: str, *, amount: int, unit: str,
              extension_amount: int | None = None, extension_unit: str = "",
              remind_before: int, warn_before: int, label: str = "",
              version: int | None = None) -> DeadlineRule:
-    """Create or change the committee's rule for `code`. `version` is the version of the
-    committee's row the editor saw (None when there was no row yet, or to skip the check)."""
+    """Create or change the committee's rule for `code`.
+
+    `version` is the version of the committee's row the editor saw: 0 when they saw the
+    default (no row), so a row someone created meanwhile is not overwritten; None skips the
+    check (scripts, imports)."""
     _require_committee(actor, committee)
     errors = _rule_errors(code, amount, unit, extension_amount, extension_unit,
                           remind_before, warn_before)
@@ -119,6 +122,9 @@ def set_rule(actor, committee, code: str, *, amount: int, unit: str,
         row = (DeadlineRule.objects.select_for_update()
                .filter(committee=committee, code=code).first())
         if row is None:
+            if version:
+                raise ConflictError(_("This rule was reset to the default while you were "
+                                      "editing it. Reload and try again."))
             row = DeadlineRule(committee=committee, code=code, **values)
             row.full_clean()
             row.save()
