@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "deadlines"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("committees/<int:pk>/rules/<slug:code>/", views.rule_edit, name="rule_edit"),
+    path("committees/<int:pk>/rules/<slug:code>/reset/", views.rule_reset, name="rule_reset"),
+    path("committees/<int:pk>/holidays/", views.holiday_add, name="holiday_add"),
+    path("holidays/<int:pk>/remove/", views.holiday_remove, name="holiday_remove"),
+]
