@@ -323,3 +323,17 @@ def test_every_due_date_is_a_working_day_on_or_after_the_start(start, amount, un
     due = Period(amount, unit).apply(start, cal)
     assert cal.is_working_day(due)
     assert due >= start
+
+
+some_days = st.frozensets(st.dates(min_value=D(2024, 1, 1), max_value=D(2024, 3, 31)),
+                          max_size=30)
+
+
+@given(some_days, some_days, st.dates(min_value=D(2023, 12, 1), max_value=D(2024, 4, 30)),
+       st.dates(min_value=D(2023, 12, 1), max_value=D(2024, 4, 30)))
+def test_working_days_between_matches_walking_day_by_day(holidays, workdays, a, b):
+    cal = Calendar(holidays, workdays)
+    lo, hi = sorted((a, b))
+    walked = sum(cal.is_working_day(lo + dt.timedelta(days=i))
+                 for i in range(1, (hi - lo).days + 1))
+    assert cal.working_days_between(a, b) == (walked if a <= b else -walked)

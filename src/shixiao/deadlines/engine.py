@@ -8,6 +8,7 @@ here knows what a proposal is: a rule is a code, a period and two warning distan
 from __future__ import annotations
 
 import calendar as _stdlib_calendar
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -33,12 +34,15 @@ class Calendar:
     even if they also appear in `workdays`.
     """
 
-    __slots__ = ("holidays", "workdays")
+    __slots__ = ("holidays", "workdays", "_weekday_holidays", "_weekend_workdays")
 
     def __init__(self, holidays: Iterable[date] = frozenset(),
                  workdays: Iterable[date] = frozenset()):
         self.holidays = frozenset(holidays)
         self.workdays = frozenset(workdays) - self.holidays
+        # Only these change a Monday-to-Friday count; sorted for bisection.
+        self._weekday_holidays = sorted(d for d in self.holidays if d.weekday() < SATURDAY)
+        self._weekend_workdays = sorted(d for d in self.workdays if d.weekday() >= SATURDAY)
 
     def __repr__(self):
         return f"Calendar({len(self.holidays)} holidays, {len(self.workdays)} workdays)"
@@ -73,13 +77,18 @@ class Calendar:
         """
         if b < a:
             return -self.working_days_between(b, a)
-        count = 0
-        d = a
-        while d < b:
-            d += DAY
-            if self.is_working_day(d):
-                count += 1
-        return count
+        # Counted, not walked: list pages colour many deadlines months away.
+        def in_range(days: list[date]) -> int:
+            return bisect_right(days, b) - bisect_right(days, a)
+
+        return (_weekdays_before(b + DAY) - _weekdays_before(a + DAY)
+                - in_range(self._weekday_holidays) + in_range(self._weekend_workdays))
+
+
+def _weekdays_before(d: date) -> int:
+    """Monday-to-Friday dates from 1 January of year 1 (a Monday) up to, not including, d."""
+    weeks, rest = divmod(d.toordinal() - 1, 7)
+    return 5 * weeks + min(rest, 5)
 
 
 def add_months(d: date, n: int) -> date:
