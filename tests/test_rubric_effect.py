@@ -91,3 +91,38 @@ def test_documented_example_is_the_packaged_default_rubric():
     # One file, shipped in the wheel; the example is a link to it so they cannot drift.
     packaged = REPO / "src/shixiao/assessment/rubrics/shixiao-effect.yaml"
     assert (REPO / "examples/rubrics/shixiao-effect.yaml").resolve() == packaged.resolve()
+
+
+def test_key_proposal_earns_little_because_being_chosen_is_not_an_outcome():
+    registered = e("p", "proposal", status="registered", role="first_author")
+    key = e("k", "proposal", status="key", role="first_author")
+    adopted = e("a", "proposal", status="adopted", role="first_author")
+    assert total(registered) < total(registered, key) < total(registered, adopted)
+    assert total(key) <= total(registered)
+
+
+def test_excellent_proposal_is_meaningful_but_below_a_verified_effect():
+    excellent = e("x", "proposal", status="excellent", role="first_author")
+    adopted = e("a", "proposal", status="adopted", role="first_author")
+    verified = e("v", "proposal", status="effect_verified", role="first_author")
+    assert total(adopted) < total(excellent) < total(verified)
+    co = e("x", "proposal", status="excellent", role="co_signer")
+    assert 0 < total(co) < total(excellent)
+
+
+def test_proposal_endorsement_scores_by_level_and_only_its_best_level_counts():
+    def endorsed(level, id="en", ref="P1", role="first_author"):
+        return e(id, "proposal", status="endorsed", level=level, ref=ref, role=role)
+
+    order = [total(endorsed(level)) for level in ("county", "prefecture", "provincial",
+                                                   "national")]
+    assert order == sorted(order) and len(set(order)) == 4
+    both = total(endorsed("county", "a"), endorsed("provincial", "b"))
+    assert both == total(endorsed("provincial"))
+    two_proposals = total(endorsed("county", "a", "P1"), endorsed("county", "b", "P2"))
+    assert two_proposals == 2 * total(endorsed("county"))
+    adopted = e("a", "proposal", status="adopted", role="first_author")
+    verified = e("v", "proposal", status="effect_verified", role="first_author")
+    assert total(adopted) < total(endorsed("county")) <= total(endorsed("national")) \
+        < total(verified)
+    assert 0 < total(endorsed("national", role="co_signer")) < total(endorsed("national"))
