@@ -6,13 +6,22 @@ docs/rubric-language.md ("Evaluation order") and follows the steps of `_score_me
 """
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from shixiao.assessment.conditions import Condition
 from shixiao.assessment.decimals import ZERO, clamp, plain, split, text, to_decimal
 from shixiao.assessment.entries import LedgerEntry, MemberInfo, in_force
-from shixiao.assessment.rubric import TOTAL, Category, Gate, Rubric, Rule, points_for
+from shixiao.assessment.rubric import (
+    TOTAL,
+    Category,
+    Gate,
+    Requirement,
+    Rubric,
+    Rule,
+    points_for,
+)
 
 
 @dataclass(frozen=True)
@@ -174,6 +183,17 @@ def _score_member(rubric: Rubric, info: MemberInfo, entries: list[LedgerEntry],
         lines.extend(category_lines)
         subtotals.append(_subtotal(category, category_lines))
 
+    return conclude(rubric, info, tuple(lines), subtotals, history,
+                    lambda test: _entry_measure(test, entries))
+
+
+def conclude(rubric: Rubric, info: MemberInfo, lines: tuple[Line, ...],
+             subtotals: list[Subtotal], history: list,
+             measure: Callable[[Requirement], Decimal]) -> MemberResult:
+    """Steps 3-7 for one member, from the category subtotals on. `measure(requirement)`
+    gives the count or sum a gate's entry test is held against. Shared by the entry-level
+    path above and the aggregate path (assessment.compiled), so both finish identically."""
+    role = info.role
     # 3. Pools cap the sum of their categories.
     pools = []
     for pool in rubric.pools:
@@ -192,9 +212,9 @@ def _score_member(rubric: Rubric, info: MemberInfo, entries: list[LedgerEntry],
     by_score = _grade(rubric, total)
     scores = {s.id: s.points for s in subtotals} | {p.id: p.points for p in pools}
     scores[TOTAL] = total
-    gates = [_gate(g, entries, scores) for g in rubric.gates if _gate_applies(g, role)]
-    grade = _apply_gates(rubric, by_score, [g for g in rubric.gates if _gate_applies(g, role)],
-                         gates)
+    applying = [g for g in rubric.gates if _gate_applies(g, role)]
+    gates = [_gate(g, measure, scores) for g in applying]
+    grade = _apply_gates(rubric, by_score, applying, gates)
 
     # 7. Consequences over this and earlier periods, or of a gate failed now.
     failed_gates = {g.id for g in gates if not g.passed}
@@ -205,7 +225,7 @@ def _score_member(rubric: Rubric, info: MemberInfo, entries: list[LedgerEntry],
     return MemberResult(
         member=info.id, role=role, group=info.group, total=total, grade=grade,
         base=total_spec.base, categories=tuple(subtotals), pools=tuple(pools),
-        lines=tuple(lines), gates=tuple(gates), consequences=consequences,
+        lines=lines, gates=tuple(gates), consequences=consequences,
         grade_by_score=by_score, notes=notes,
     )
 
@@ -373,17 +393,22 @@ def _cap_notes(raw: Decimal, value: Decimal, spec, what: str = "") -> tuple[str,
 
 
 def _subtotal(category: Category, lines: list[Line]) -> Subtotal:
+    return subtotal(category, [ln.points for ln in lines])
+
+
+def subtotal(category: Category, points: list[Decimal]) -> Subtotal:
+    """A category's subtotal from the points of its rule lines (after rule caps)."""
     notes: list[str] = []
     if category.deduct_after_cap:
-        gains = category.start + sum((ln.points for ln in lines if ln.points > 0), ZERO)
+        gains = category.start + sum((p for p in points if p > 0), ZERO)
         capped = clamp(gains, None, category.max)
         if capped != gains:
             notes.append(f"cap {text(category.max)} applied before deductions "
                          f"(earned {text(gains)})")
-        raw = capped + sum((ln.points for ln in lines if ln.points < 0), ZERO)
+        raw = capped + sum((p for p in points if p < 0), ZERO)
         value = clamp(raw, category.min, None)
     else:
-        raw = category.start + sum((ln.points for ln in lines), ZERO)
+        raw = category.start + sum(points, ZERO)
         value = clamp(raw, category.min, category.max)
     notes.extend(_cap_notes(raw, value, category))
     return Subtotal(category.id, category.label, value, category.pool, tuple(notes))
@@ -403,25 +428,27 @@ def _gate_applies(gate: Gate, role: str) -> bool:
     return gate.applies_to is None or role in gate.applies_to
 
 
-def _gate(gate: Gate, entries: list[LedgerEntry], scores: dict) -> GateResult:
+def _gate(gate: Gate, measure, scores: dict) -> GateResult:
     failed = []
     for clause in gate.clauses:
-        if not any(_requirement_holds(test, entries, scores) for test in clause):
+        if not any(_requirement_holds(test, measure, scores) for test in clause):
             failed.extend(test.id for test in clause)
     return GateResult(gate.id, gate.label, not failed, gate.effect, tuple(failed))
 
 
-def _requirement_holds(test, entries, scores) -> bool:
-    if test.score is not None:
-        measure = scores[test.score]
-    else:
-        matched = [e for e in entries if test.where.matches(e)]
-        if test.sum:
-            measure = sum((to_decimal(e.attrs.get(test.sum)) or ZERO for e in matched), ZERO)
-        else:
-            measure = Decimal(len(matched))
-    return ((test.at_least is None or measure >= test.at_least)
-            and (test.at_most is None or measure <= test.at_most))
+def _requirement_holds(test, measure, scores) -> bool:
+    value = scores[test.score] if test.score is not None else measure(test)
+    return ((test.at_least is None or value >= test.at_least)
+            and (test.at_most is None or value <= test.at_most))
+
+
+def _entry_measure(test: Requirement, entries: list[LedgerEntry]) -> Decimal:
+    """A gate's entry test: how many of the member's counted entries match, or the sum of
+    one of their attributes."""
+    matched = [e for e in entries if (test.where or Condition()).matches(e)]
+    if test.sum:
+        return sum((to_decimal(e.attrs.get(test.sum)) or ZERO for e in matched), ZERO)
+    return Decimal(len(matched))
 
 
 def _apply_gates(rubric: Rubric, grade: str | None, gates: list[Gate],
