@@ -202,3 +202,13 @@ def test_removing_needs_post(world, as_user):
                        kind="holiday", name="a")
     assert as_user(world.office).get(f"/deadlines/holidays/{h.pk}/remove/").status_code == 405
     assert Holiday.objects.exists()
+
+
+def test_the_badge_tag_shows_words_and_colour():
+    from django.template import Context, Template
+
+    html = Template("{% load deadlines %}{% deadline_badge c d %}|{% deadline_badge '' %}").render(
+        Context({"c": "red", "d": dt.date(2025, 10, 9)}))
+    red, none = html.split("|")
+    assert 'class="badge deadline-red"' in red and "2025-10-09" in red
+    assert 'class="badge deadline-none"' in none
