@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import translation
 
 from shixiao.audit.models import AuditRecord
 from shixiao.proposals.models import Proposal, ProposalAuthor
@@ -15,6 +16,13 @@ from shixiao.reports.models import OpinionReport, ReportState
 from .test_reports_services import entries
 
 SUBMITTED = dt.date(2026, 2, 20)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are matched in their English source; the catalogue may translate them."""
+    with translation.override("en"):
+        yield
 
 
 def make_proposal(world, *, authors, committee=None, term=None):

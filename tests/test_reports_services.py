@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils import translation
 
 from shixiao.audit.models import AuditRecord
 from shixiao.core.errors import ConflictError
@@ -24,6 +25,14 @@ from shixiao.reports.models import (
 D = dt.date
 SUBMITTED = D(2026, 3, 2)
 SENT = D(2026, 3, 10)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are matched in their English source; the catalogue may translate them."""
+    with translation.override("en"):
+        yield
+
 
 # Helpers shared by the other test_reports_* files (import these names, not the tests).
 

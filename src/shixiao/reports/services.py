@@ -77,7 +77,7 @@ def _save(actor, report: OpinionReport, before: dict, reason: str = "") -> Opini
     return report
 
 
-def _is_author(actor, report: OpinionReport) -> bool:
+def is_author(actor, report: OpinionReport) -> bool:
     if actor is None:
         return False
     return report.created_by_id == actor.pk or report.authors.filter(
@@ -89,7 +89,7 @@ def _require_author(actor, report: OpinionReport) -> None:
     for a member count as its author (created_by)."""
     require_perm(actor, ADD)
     require_in_scope(actor, report)
-    if not _is_author(actor, report):
+    if not is_author(actor, report):
         raise PermissionDenied(_("Only the report's authors can do this."))
 
 
