@@ -17,6 +17,14 @@ ENDPOINTS = {
     "/api/v1/members": {"get", "post"},
     "/api/v1/members/{membership_id}": {"get", "patch"},
 }
+# Opinion reports (shixiao.api.reports).
+ENDPOINTS |= {
+    "/api/v1/reports": {"get", "post"},
+    "/api/v1/reports/{report_id}": {"get", "patch"},
+    **{f"/api/v1/reports/{{report_id}}/{step}": {"post"}
+       for step in ("submit", "start-editing", "edited-text", "sendings", "adoptions",
+                    "endorsements", "not-used", "archive")},
+}
 
 
 def test_openapi_schema_lists_every_endpoint_without_login(db):
