@@ -267,7 +267,9 @@ def approve_extension(actor, proposal: Proposal, *, note: str = "",
             raise DomainError(_("An extension was already approved; the reply is due on "
                                 "%(due)s.") % {"due": p.reply_due})
         before = audit.snapshot(p)
-        for a in p.assignments.select_for_update().filter(state__in=(A.ASSIGNED, A.OBJECTED)):
+        # Co-handling opinions keep their own (shorter) deadline: the lead needs them in time.
+        for a in p.assignments.select_for_update().filter(state__in=(A.ASSIGNED, A.OBJECTED),
+                                                          role__in=REPLYING_ROLES):
             a_before = audit.snapshot(a)
             a.reply_due = _reply_due(p, a.role, a.assigned_on, True)
             a.version += 1

@@ -343,14 +343,14 @@ def merge(actor, proposal: Proposal, into: Proposal, *, note: str = "",
         check_version(lead, into_version)
         require_state(p, (S.IN_REVIEW,), _(
             "Only a proposal in review can be merged into another; this one is %(state)s."))
+        if lead.merged_into_id:
+            raise DomainError(_("“%(title)s” is itself merged into another proposal; merge "
+                                "into that one.") % {"title": lead.title})
         if lead.state not in (S.IN_REVIEW, S.REGISTERED, S.ASSIGNED):
             raise DomainError(_(
                 "A proposal can be merged only into one in review, registered or assigned; "
                 "“%(title)s” is %(state)s.") % {"title": lead.title,
                                                 "state": lead.get_state_display()})
-        if lead.merged_into_id:
-            raise DomainError(_("“%(title)s” is itself merged into another proposal; merge "
-                                "into that one.") % {"title": lead.title})
         if p.merged.exists():
             raise DomainError(_("Other proposals are merged into this one; merge them into "
                                 "the new lead first."))
