@@ -225,3 +225,13 @@ def test_every_review_step_is_audited_and_in_the_history(world):
     assert ProposalEvent.objects.filter(proposal=p).count() == 8
     assert AuditRecord.objects.filter(object_type="proposals.proposal",
                                       committee_id=world.committee.pk).exists()
+
+
+def test_a_draft_cannot_move_to_another_committees_term(world):
+    p = draft(world)
+    with pytest.raises(ValidationError) as exc:
+        ps.update_draft(world.member1, p, term=world.other.term)
+    assert "term" in exc.value.message_dict
+    with pytest.raises(ValidationError) as exc:
+        ps.update_draft(world.member1, p, number=7)
+    assert "number" in exc.value.message_dict

@@ -148,6 +148,12 @@ def update_draft(actor, proposal: Proposal, *, version: int | None = None,
         require_state(p, EDITABLE, _(
             "Only a draft or a proposal returned for editing can be edited; this one is "
             "%(state)s."))
+        term, sc = fields.get("term"), fields.get("special_committee")
+        if term is not None and term.committee_id != p.committee_id:
+            raise ValidationError({"term": _("The term belongs to another committee.")})
+        if sc is not None and sc.committee_id != p.committee_id:
+            raise ValidationError({"special_committee": _(
+                "The special committee belongs to another committee.")})
         before = audit.snapshot(p)
         for name, value in fields.items():
             setattr(p, name, value)
