@@ -28,7 +28,8 @@ def adopt(world, report, level, body, on):
 
 
 def test_submitting_earns_the_submission_point_only(world):
-    rs.submit(world.member1, draft(world), on=D(2026, 3, 2))
+    rs.submit(world.office, draft(world, world.office, authors=[world.membership1]),
+              on=D(2026, 3, 2))
     assert report_points(world, world.membership1) == (0, 1)
 
 

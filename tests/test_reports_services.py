@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.utils import translation
+from django.utils import timezone, translation
 
 from shixiao.audit.models import AuditRecord
 from shixiao.core.errors import ConflictError
@@ -44,8 +44,9 @@ def draft(world, user=None, *, title="关于老旧小区加装电梯的建议", 
 
 
 def submitted(world, **kw):
-    report = draft(world, **kw)
-    return rs.submit(world.member1 if "user" not in kw else kw["user"], report, on=SUBMITTED)
+    """Member 1's report, handed in on paper on SUBMITTED and entered by the office."""
+    report = draft(world, world.office, authors=[world.membership1], **kw)
+    return rs.submit(world.office, report, on=SUBMITTED)
 
 
 def sent(world, **kw):
@@ -199,10 +200,19 @@ def test_submitting_twice_is_refused_and_records_nothing_more(world):
 
 
 def test_submit_date_cannot_be_in_the_future(world):
+    report = draft(world, world.office, authors=[world.membership1])
+    with pytest.raises(ValidationError) as exc:
+        rs.submit(world.office, report, on=D(2099, 1, 1))
+    assert "submitted_on" in exc.value.message_dict
+
+
+def test_only_the_office_backdates_a_submission(world):
+    """The date decides the scoring year; a member submits today."""
     report = draft(world)
     with pytest.raises(ValidationError) as exc:
-        rs.submit(world.member1, report, on=D(2099, 1, 1))
+        rs.submit(world.member1, report, on=SUBMITTED)
     assert "submitted_on" in exc.value.message_dict
+    assert rs.submit(world.member1, report).submitted_on == timezone.localdate()
 
 
 # Editing ------------------------------------------------------------------------------------
@@ -450,18 +460,18 @@ def test_a_co_signer_sees_the_report_and_its_outcomes(world):
 # Every write is audited ---------------------------------------------------------------------
 
 def test_every_step_writes_an_audit_record_with_the_committee(world):
-    report = draft(world)
+    report, today = draft(world), timezone.localdate()
     steps = [
         lambda: rs.update_draft(world.member1, report, title="t", body="b"),
-        lambda: rs.submit(world.member1, report, on=SUBMITTED),
+        lambda: rs.submit(world.member1, report),
         lambda: rs.start_editing(world.office, report),
         lambda: rs.save_edit(world.office, report, edited_body="e"),
         lambda: rs.send_upward(world.office, report, sends=[
-            {"to_level": "provincial", "recipient": "省政协", "on": SENT}]),
+            {"to_level": "provincial", "recipient": "省政协", "on": today}]),
         lambda: rs.record_adoption(world.office, report, level="provincial", body="省政协",
-                                   on=SENT),
+                                   on=today),
         lambda: rs.record_endorsement(world.office, report, level="provincial",
-                                      leader_rank="other", leader="副省长", on=SENT),
+                                      leader_rank="other", leader="副省长", on=today),
         lambda: rs.archive(world.office, report),
     ]
     for step in steps:

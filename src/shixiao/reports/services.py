@@ -247,6 +247,10 @@ def submit(actor, report: OpinionReport, *, version: int | None = None,
     """Send a draft to the office. `on` (default today) lets the office record a report
     handed in on paper earlier. Each author's ledger gets a `submitted` entry that day."""
     _require_author(actor, report)
+    if on is not None and on != _today() and not actor.has_perm(MANAGE):
+        # The date decides the scoring period; only the office records an earlier one.
+        raise ValidationError({"submitted_on": _(
+            "Only the office can record a submission on another day than today.")})
     on = on or _today()
     _validate_date(on, "submitted_on")
     with transaction.atomic():
