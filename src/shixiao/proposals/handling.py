@@ -120,7 +120,7 @@ def _refresh_reply_due(proposal: Proposal) -> None:
 
 
 def _followers(lead: Proposal):
-    return lead.merged.select_for_update()
+    return lead.merged.select_for_update().order_by("pk")
 
 
 def assign(actor, proposal: Proposal, *, mode: str, units: list, version: int | None = None,
@@ -268,8 +268,8 @@ def approve_extension(actor, proposal: Proposal, *, note: str = "",
                                 "%(due)s.") % {"due": p.reply_due})
         before = audit.snapshot(p)
         # Co-handling opinions keep their own (shorter) deadline: the lead needs them in time.
-        for a in p.assignments.select_for_update().filter(state__in=(A.ASSIGNED, A.OBJECTED),
-                                                          role__in=REPLYING_ROLES):
+        for a in p.assignments.select_for_update().filter(
+                state__in=(A.ASSIGNED, A.OBJECTED), role__in=REPLYING_ROLES).order_by("pk"):
             a_before = audit.snapshot(a)
             a.reply_due = _reply_due(p, a.role, a.assigned_on, True)
             a.version += 1
@@ -485,7 +485,7 @@ def request_rehandling(actor, proposal: Proposal, *, reason: str,
         before = audit.snapshot(p)
         p.round += 1
         p.state = S.REHANDLING
-        for a in _required(p).select_for_update():
+        for a in _required(p).select_for_update().order_by("pk"):
             a_before = audit.snapshot(a)
             a.state = A.ASSIGNED
             a.reply_due = _reply_due(p, a.role, on, False)

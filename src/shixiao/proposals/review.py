@@ -271,7 +271,7 @@ def return_for_edit(actor, proposal: Proposal, *, reason: str, version: int | No
 
 def _next_number(committee_id: int, year: int) -> int:
     # Locking the committee row serialises numbering within a committee on every database.
-    Committee.objects.select_for_update().filter(pk=committee_id).first()
+    list(Committee.objects.select_for_update().filter(pk=committee_id).values_list("pk"))
     top = Proposal.objects.filter(committee_id=committee_id, year=year).aggregate(
         top=Max("number"))["top"]
     return (top or 0) + 1
@@ -314,7 +314,7 @@ def not_register(actor, proposal: Proposal, *, reason_code: ReasonCode, note: st
         p = lock(proposal, version)
         require_state(p, (S.IN_REVIEW,), _(
             "Only a proposal in review can be refused registration; this one is %(state)s."))
-        group = [p, *p.merged.select_for_update()]
+        group = [p, *p.merged.select_for_update().order_by("pk")]
         for item in group:
             before = audit.snapshot(item)
             item.state = S.NOT_REGISTERED

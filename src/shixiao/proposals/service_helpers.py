@@ -58,8 +58,9 @@ def author_of(actor, proposal: Proposal) -> ProposalAuthor | None:
 
 def lock(proposal: Proposal, version: int | None = None) -> Proposal:
     """The proposal's row, locked for this transaction, at the version the caller read."""
-    locked = (Proposal.objects.select_for_update()
-              .select_related("committee", "merged_into").get(pk=proposal.pk))
+    # No select_related: PostgreSQL refuses FOR UPDATE on the nullable side of a join
+    # (merged_into), and locking the committee row too would serialise unrelated work.
+    locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
     check_version(locked, version)
     return locked
 
