@@ -62,7 +62,29 @@ def test_conversion_credits_each_author_with_a_submitted_report_dated_that_day(w
     assert (entry.membership, entry.kind, entry.date) == (
         world.membership1, "opinion_report", SUBMITTED)
     assert entry.attrs == {"ref": report.ref, "status": "submitted", "role": "individual",
-                           "authors": 1}
+                           "authors": 1, "from_proposal": True}
+    assert entry.effective == SUBMITTED
+
+
+def test_given_the_conversion_day_the_report_counts_from_that_day(world):
+    """The proposal's own `submitted` entries are voided from the conversion day; the
+    report's take over that same day, so the item counts once as of any date."""
+    proposal = make_proposal(world, authors=[(world.membership1, "individual")])
+    converted_on = dt.date(2026, 3, 20)
+    report = rs.create_report_from_proposal(world.office, proposal, on=converted_on)
+    (entry,) = entries(report)
+    assert (entry.date, entry.effective) == (SUBMITTED, converted_on)
+    assert report.submitted_on == SUBMITTED
+
+
+def test_later_events_of_a_converted_report_say_where_it_came_from(world):
+    proposal = make_proposal(world, authors=[(world.membership1, "individual")])
+    report = rs.create_report_from_proposal(world.office, proposal)
+    report = rs.send_upward(world.office, report, sends=[
+        {"to_level": "provincial", "recipient": "省政协", "on": dt.date(2026, 3, 1)}])
+    rs.record_adoption(world.office, report, level="provincial", body="省政协",
+                       on=dt.date(2026, 3, 5))
+    assert entries(report, "adopted")[0].attrs["from_proposal"] is True
 
 
 def test_a_proposal_is_converted_only_once(world):

@@ -49,7 +49,7 @@ SPECS: dict[str, dict[str, Attr]] = {
                  "difficulty": Attr(choices=DIFFICULTY), "horizon_months": Attr("number")},
     "opinion_report": {"ref": Attr(), "status": Attr(choices=REPORT_STATUSES, required=True),
                        "level": LEVEL, "role": Attr(choices=AUTHOR_ROLES),
-                       "authors": Attr("number")},
+                       "authors": Attr("number"), "from_proposal": Attr("bool")},
     "history_material": {"ref": Attr(), "title": Attr(), "status": Attr()},
     "fieldwork": {"ref": Attr(), "type": Attr(choices=FIELDWORK_TYPES, required=True),
                   "state": Attr(choices=PARTICIPATION), "status": Attr(),

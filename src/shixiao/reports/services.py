@@ -181,17 +181,23 @@ def _author_rows(report: OpinionReport, memberships: list[Membership]) -> list[R
 
 
 def _record_for_authors(report: OpinionReport, *, status: str, date: dt.date,
-                        level: str | None = None, reason: str = "") -> None:
+                        level: str | None = None, effective: dt.date | None = None,
+                        from_proposal: bool = False, reason: str = "") -> None:
     """One ledger entry per author. The workflow has checked and audited its own change;
-    the ledger records its consequence as the system (actor None)."""
+    the ledger records its consequence as the system (actor None). Entries of a report made
+    from a proposal say so (`from_proposal`), so a rubric that also scores the conversion
+    itself can leave them out."""
     authors = list(report.authors.select_related("membership"))
+    converted = from_proposal or report.source_proposal_id is not None
     for author in authors:
         attrs = {"ref": report.ref, "status": status, "role": author.role,
                  "authors": len(authors)}
         if level:
             attrs["level"] = level
+        if converted:
+            attrs["from_proposal"] = True
         ledger.record_entry(None, author.membership, kind="opinion_report", date=date,
-                            attrs=attrs, source=report, reason=reason)
+                            effective=effective, attrs=attrs, source=report, reason=reason)
 
 
 # Writing and submitting (authors) -----------------------------------------------------------
@@ -431,11 +437,17 @@ def archive(actor, report: OpinionReport, *, version: int | None = None,
 
 # Conversion from a proposal -----------------------------------------------------------------
 
-def create_report_from_proposal(actor, proposal, *, reason: str = "") -> OpinionReport:
+def create_report_from_proposal(actor, proposal, *, on: dt.date | None = None,
+                                reason: str = "") -> OpinionReport:
     """A proposal turned into an opinion report at review (转为社情民意): a submitted report
-    with the proposal's title, text, authors and submission date. The authors get
-    `submitted` report entries dated that day; the proposals workflow voids its own, so the
-    item is scored once. Called by the proposals workflow inside its transaction."""
+    with the proposal's title, text, authors and submission date. Called by the proposals
+    workflow inside its transaction.
+
+    The authors get `submitted` report entries dated the proposal's submission (the period
+    it belongs to) and marked `from_proposal`. With `on`, the day of the conversion, they
+    take effect that day: the proposals workflow voids its own `submitted` entries from the
+    same day, so the item counts once as of any date, as a proposal before and a report
+    after."""
     if actor is not None and not (actor.has_perm(MANAGE)
                                   or actor.has_perm("proposals.manage_proposal")):
         raise PermissionDenied(_("You do not have permission to do this."))
@@ -446,12 +458,15 @@ def create_report_from_proposal(actor, proposal, *, reason: str = "") -> Opinion
     source = proposal if _is_proposal(proposal) else None
     if source is not None and OpinionReport.objects.filter(source_proposal=source).exists():
         raise IllegalTransition(_("This proposal has already been converted into a report."))
+    if on is not None:
+        _validate_date(on, "on")
     authors = sorted(proposal.authors.all(), key=lambda a: (a.rank or 0, a.membership.pk))
-    on = proposal.submitted_on or _today()
+    submitted_on = proposal.submitted_on or on or _today()
     with transaction.atomic():
         report = OpinionReport(committee=committee, title=(proposal.title or "")[:200],
                                body=proposal.body or "", state=S.SUBMITTED,
-                               submitted_on=on, edit_due=_edit_due(committee, on),
+                               submitted_on=submitted_on,
+                               edit_due=_edit_due(committee, on or _today()),
                                created_by=actor if getattr(actor, "pk", None) else None)
         if source is not None:
             report.source_proposal = source
@@ -465,7 +480,9 @@ def create_report_from_proposal(actor, proposal, *, reason: str = "") -> Opinion
             "converted from a proposal"), after={
             **audit.snapshot(report), "authors": [a.membership.pk for a in authors],
             "source_proposal": getattr(proposal, "pk", None)})
-        _record_for_authors(report, status="submitted", date=on, reason=reason)
+        _record_for_authors(report, status="submitted", date=submitted_on,
+                            effective=max(on, submitted_on) if on else None,
+                            from_proposal=True, reason=reason)
     return report
 
 
