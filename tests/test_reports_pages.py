@@ -314,3 +314,11 @@ def test_submitted_on_is_shown_as_the_first_event(world, as_user):
     report = submitted(world)
     timeline = as_user(world.office).get(f"/reports/{report.pk}/").context["timeline"]
     assert timeline[0]["on"] == SUBMITTED
+
+
+@pytest.mark.parametrize("attr, shown", [
+    ("member1", True), ("office", True), ("leader", True), ("auditor", True),
+    ("unit1_user", False)])
+def test_navigation_links_the_reports_for_those_who_may_open_them(world, as_user, attr, shown):
+    nav = html(as_user(getattr(world, attr)).get("/")).split("<nav", 1)[1].split("</nav>")[0]
+    assert ('href="/reports/"' in nav) is shown
