@@ -73,6 +73,17 @@ def test_only_a_co_signer_confirms_and_only_once(world):
         ps.confirm_co_signature(world.member2, p)
 
 
+def test_office_records_a_co_signature_given_on_paper(world):
+    p = joint(world, actor=world.office)
+    co = p.authors.get(role="co_signer")
+    with pytest.raises(PermissionDenied, match="office"):
+        ps.confirm_co_signature(world.member1, p, author=co)
+    ps.confirm_co_signature(world.office, p, author=co, on=D(2025, 3, 2))
+    p = ps.submit(world.office, p, on=SUBMIT_ON)
+    assert p.state == "submitted"
+    assert p.events.get(action="co_signed").data == {"author": co.pk, "on_behalf": True}
+
+
 def test_a_member_cannot_file_in_someone_elses_name(world):
     with pytest.raises(ValidationError) as exc:
         draft(world, authors=[world.membership2])

@@ -175,28 +175,37 @@ def update_draft(actor, proposal: Proposal, *, version: int | None = None,
 
 
 def confirm_co_signature(actor, proposal: Proposal, *, version: int | None = None,
+                         author: ProposalAuthor | None = None,
                          on: dt.date | None = None) -> ProposalAuthor:
     """A co-signer confirms (会签) the joint proposal's current text. `version` is the
-    version they read: if the text changed since, the confirmation is refused."""
+    version they read: if the text changed since, the confirmation is refused. The office
+    may record a confirmation given on paper by passing that co-signer's `author` row."""
     require_perm(actor, ADD)
     require_in_scope(actor, proposal)
     on = today(on)
     with transaction.atomic():
         p = lock(proposal, version)
-        mine = author_of(actor, p)
+        if author is not None:
+            if not actor.has_perm(MANAGE):
+                raise PermissionDenied(_("Only the office records a co-signature on a "
+                                         "co-signer's behalf."))
+            mine = ProposalAuthor.objects.filter(pk=author.pk, proposal=p).first()
+        else:
+            mine = author_of(actor, p)
         if mine is None or mine.role != AuthorRole.CO_SIGNER:
             raise PermissionDenied(_("Only a co-signer of this proposal can confirm it."))
         require_state(p, EDITABLE, _(
             "Co-signatures are given before submission; this proposal is %(state)s."))
         if mine.confirmed_on:
-            raise DomainError(_("You already confirmed this proposal on %(date)s.")
+            raise DomainError(_("This co-signature was already confirmed on %(date)s.")
                               % {"date": mine.confirmed_on})
         before = audit.snapshot(mine)
         mine.confirmed_on = on
         mine.version += 1
         mine.save()
         audit_update(actor, mine, before, p.committee_id, "co-signature confirmed")
-        event(p, "co_signed", actor, on, author=mine.pk)
+        event(p, "co_signed", actor, on, author=mine.pk,
+              on_behalf=author is not None)
     return mine
 
 
