@@ -51,6 +51,12 @@ def pg_database(pg_url: str, name: str) -> str:
     return f"{base}/{name}"
 
 
+def paired(rounds: list[dict], a: str, b: str) -> float:
+    """The median over rounds of stage a's time over stage b's in the same round."""
+    ratios = sorted(r[a]["seconds"] / r[b]["seconds"] for r in rounds)
+    return ratios[len(ratios) // 2]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -78,20 +84,23 @@ def main() -> None:
                 print(f"[{vendor} {members:,} members] generated {gen['entries']:,} entries "
                       f"in {time.perf_counter() - t0:.0f} s", flush=True)
                 row = {"db": vendor, "members": members, "entries": gen["entries"]}
-                for stage in ("sql", "engine", "store", "duckdb"):
-                    # The median of `repeat` runs of each stage: these machines are noisy.
-                    runs = [run_stage(stage, url, members, args.entries, workdir)
-                            for _ in range(args.repeat)]
-                    runs.sort(key=lambda r: r["seconds"])
+                stages = ("sql", "engine", "store", "duckdb")
+                # Stages take turns, `repeat` rounds: these machines are noisy, and a load
+                # that comes and goes then falls on every stage alike. Each ratio is the
+                # median of the ratios within a round; each time the median of its runs.
+                rounds = [{stage: run_stage(stage, url, members, args.entries, workdir)
+                           for stage in stages} for _ in range(args.repeat)]
+                for stage in stages:
+                    runs = sorted((r[stage] for r in rounds), key=lambda r: r["seconds"])
                     row[stage] = runs[len(runs) // 2] | {
-                        "all_seconds": [round(r["seconds"], 3) for r in runs],
+                        "all_seconds": [round(r[stage]["seconds"], 3) for r in rounds],
                         "peak_mb": max(r["peak_mb"] for r in runs)}
                     print(f"  {stage:7s} {row[stage]['seconds']:8.2f} s  "
                           f"peak {row[stage]['peak_mb']:7.0f} MB", flush=True)
-                row["ratio_engine_to_sql"] = row["engine"]["seconds"] / row["sql"]["seconds"]
-                row["ratio_store_to_sql"] = row["store"]["seconds"] / row["sql"]["seconds"]
-                row["ratio_engine_to_duckdb"] = (row["engine"]["seconds"]
-                                                 / row["duckdb"]["seconds"])
+
+                row["ratio_engine_to_sql"] = paired(rounds, "engine", "sql")
+                row["ratio_store_to_sql"] = paired(rounds, "store", "sql")
+                row["ratio_engine_to_duckdb"] = paired(rounds, "engine", "duckdb")
                 digests = {row[s]["digest"] for s in ("sql", "engine", "duckdb")}
                 row["agree"] = len(digests) == 1
                 print(f"  engine/sql {row['ratio_engine_to_sql']:.2f}x   "

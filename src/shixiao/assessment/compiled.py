@@ -18,10 +18,11 @@ point. Pure Python, no Django: the database layer renders the predicates
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import itemgetter
 
 from shixiao.assessment.conditions import Condition, FieldTest
 from shixiao.assessment.decimals import ZERO, clamp
-from shixiao.assessment.engine import MemberResult, conclude, subtotal
+from shixiao.assessment.engine import MemberResult, Subtotal, conclude, subtotal
 from shixiao.assessment.entries import LEVELS, MemberInfo
 from shixiao.assessment.rubric import PointsTable, Requirement, Rubric, Rule
 
@@ -74,14 +75,19 @@ def plan(rubric: Rubric, text_attrs: Callable[[str], frozenset[str]]) -> Plan:
     attributes the ledger stores as text for that kind: only those compare by spelling."""
     builder = _Builder(text_attrs)
     rules: dict[str, RulePlan] = {}
-    earlier_used: list[Pred] = []  # what categories before this one took for themselves
+    # What categories before this one took for themselves, with the kinds it can be: only
+    # those sharing a kind with a rule can take anything from it, so only they are tested
+    # (most rubrics never test attendance against what the proposal rules took).
+    earlier_used: list[tuple[frozenset[str], Pred]] = []
     for category in rubric.categories:
-        offered = both(*(("not", used) for used in earlier_used))
         used_here = []
         for rule in category.rules:
+            kinds = rule.where.kinds or frozenset()
+            offered = both(*(("not", used) for used_kinds, used in earlier_used
+                             if used_kinds & kinds))
             rule_plan, used = builder.rule(rule, offered)
             rules[rule.id] = rule_plan
-            used_here.append(used)
+            used_here.append((kinds, used))
         earlier_used.extend(used_here)
     requirements = {}
     for gate in rubric.gates:
@@ -93,9 +99,18 @@ def plan(rubric: Rubric, text_attrs: Callable[[str], frozenset[str]]) -> Plan:
                     raise NotCompilable(f"gate {gate.id}: sums an attribute")
                 where = builder.condition(requirement.where or Condition(), f"gate {gate.id}")
                 requirements[requirement] = builder.column(where)
-    return Plan(tuple(builder.columns), rules, requirements, frozenset(builder.attributes),
+    columns = tuple(builder.columns)
+    return Plan(columns, rules, requirements, frozenset(builder.attributes),
                 frozenset(builder.kinds) if builder.kinds is not None else None,
-                builder.needs_role)
+                needs_role=any(_tests_role(p) for p in columns))
+
+
+def _tests_role(pred: Pred) -> bool:
+    if pred[0] == "role":
+        return True
+    if pred[0] in ("and", "or"):
+        return any(_tests_role(p) for p in pred[1])
+    return pred[0] == "not" and _tests_role(pred[1])
 
 
 class _Builder:
@@ -105,7 +120,6 @@ class _Builder:
         self.index: dict[Pred, int] = {}
         self.attributes: set[str] = set()
         self.kinds: set[str] | None = set()
-        self.needs_role = False
 
     def column(self, pred: Pred) -> int:
         if pred not in self.index:
@@ -129,8 +143,6 @@ class _Builder:
         if rule.unless.tests:
             matched = both(matched, ("not", self.condition(rule.unless, where, kinds)))
         role = ("role", frozenset(rule.applies_to)) if rule.applies_to is not None else TRUE
-        if role != TRUE:
-            self.needs_role = True
         if self.kinds is not None:
             self.kinds |= kinds
         if rule.kind == "threshold":
@@ -203,22 +215,54 @@ class _Builder:
         return leaves
 
 
+class CountScorer:
+    """Finishes members from their counts. A category's subtotal depends only on the
+    member's role and that category's counts, so each distinct combination is worked out
+    once: members with the same attendance record share one attendance subtotal."""
+
+    def __init__(self, rubric: Rubric, compiled: Plan):
+        self.rubric = rubric
+        self.plan = compiled
+        self.programs: dict[str, list] = {}
+        self.subtotals: dict[tuple, Subtotal] = {}
+
+    def _program(self, role: str) -> list:
+        """Per category: its role's version, a getter of its counts, its applicable rules."""
+        if role not in self.programs:
+            program = []
+            for category in self.rubric.categories:
+                rules = [(rule.for_role(role), self.plan.rules[rule.id])
+                         for rule in category.rules if rule.applies(role)]
+                columns = sorted({c for _, rp in rules for c, _ in rp.leaves}
+                                 | {rp.matched for _, rp in rules if rp.matched is not None})
+                # itemgetter picks the category's counts in C; with one column it returns
+                # a scalar, with none there is nothing to pick.
+                pick = itemgetter(*columns) if columns else (lambda counts: ())
+                program.append((category.for_role(role), pick, rules))
+            self.programs[role] = program
+        return self.programs[role]
+
+    def score(self, info: MemberInfo, counts: Sequence[int], history: list) -> MemberResult:
+        role = info.role
+        subtotals = []
+        cache = self.subtotals
+        for category, pick, rules in self._program(role):
+            key = (role, category.id, pick(counts))
+            found = cache.get(key)
+            if found is None:
+                points = [v for v in (_rule_points(rule, rp, counts) for rule, rp in rules)
+                          if v is not None]
+                found = cache[key] = subtotal(category, points)
+            subtotals.append(found)
+        requirements = self.plan.requirements
+        return conclude(self.rubric, info, (), subtotals, history,
+                        lambda test: Decimal(counts[requirements[test]]))
+
+
 def conclude_counts(rubric: Rubric, compiled: Plan, info: MemberInfo, counts: Sequence[int],
                     history: list) -> MemberResult:
     """One member's result from their counts: what `engine.score` gives without lines."""
-    role = info.role
-    subtotals = []
-    for category in rubric.categories:
-        points = []
-        for rule in category.rules:
-            if not rule.applies(role):
-                continue
-            value = _rule_points(rule.for_role(role), compiled.rules[rule.id], counts)
-            if value is not None:
-                points.append(value)
-        subtotals.append(subtotal(category.for_role(role), points))
-    return conclude(rubric, info, (), subtotals, history,
-                    lambda test: Decimal(counts[compiled.requirements[test]]))
+    return CountScorer(rubric, compiled).score(info, counts, history)
 
 
 def _rule_points(rule: Rule, rule_plan: RulePlan, counts: Sequence[int]) -> Decimal | None:

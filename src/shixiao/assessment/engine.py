@@ -72,9 +72,11 @@ class GateResult:
                 "effect": self.effect, "failed": list(self.failed)}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class MemberResult:
-    """Everything the engine says about one member for one rubric and date."""
+    """Everything the engine says about one member for one rubric and date. Treat it as
+    read-only (copy with dataclasses.replace). Not frozen only because a frozen dataclass
+    takes three times as long to build, and a large committee builds one per member."""
 
     member: str
     role: str
@@ -196,32 +198,41 @@ def conclude(rubric: Rubric, info: MemberInfo, lines: tuple[Line, ...],
     role = info.role
     # 3. Pools cap the sum of their categories.
     pools = []
-    for pool in rubric.pools:
+    for pool in rubric.pools:  # (this function runs once per member: kept lean)
         raw = sum((s.points for s in subtotals if s.pool == pool.id), ZERO)
         value = clamp(raw, pool.min, pool.max)
         pools.append(Subtotal(pool.id, pool.label, value, None, _cap_notes(raw, value, pool)))
 
     # 4. Total: base plus unpooled categories plus pools, within the total's cap and floor.
     total_spec = rubric.total.for_role(role)
-    raw_total = total_spec.base + sum((s.points for s in subtotals if s.pool is None), ZERO)
-    raw_total += sum((p.points for p in pools), ZERO)
+    raw_total = total_spec.base
+    for s in subtotals:
+        if s.pool is None:
+            raw_total += s.points
+    for p in pools:
+        raw_total += p.points
     total = clamp(raw_total, total_spec.min, total_spec.max)
-    notes = _cap_notes(raw_total, total, total_spec, what="total")
+    notes = _cap_notes(raw_total, total, total_spec, what="total") if total != raw_total else ()
 
     # 5. Grade from the bands, then 6. gates may override or only flag.
-    by_score = _grade(rubric, total)
-    scores = {s.id: s.points for s in subtotals} | {p.id: p.points for p in pools}
-    scores[TOTAL] = total
-    applying = [g for g in rubric.gates if _gate_applies(g, role)]
-    gates = [_gate(g, measure, scores) for g in applying]
-    grade = _apply_gates(rubric, by_score, applying, gates)
+    by_score = _grade(rubric, total) if rubric.grades else None
+    gates: list[GateResult] = []
+    grade = by_score
+    if rubric.gates:
+        scores = {s.id: s.points for s in subtotals} | {p.id: p.points for p in pools}
+        scores[TOTAL] = total
+        applying = [g for g in rubric.gates if _gate_applies(g, role)]
+        gates = [_gate(g, measure, scores) for g in applying]
+        grade = _apply_gates(rubric, by_score, applying, gates)
 
     # 7. Consequences over this and earlier periods, or of a gate failed now.
-    failed_gates = {g.id for g in gates if not g.passed}
-    consequences = tuple(
-        c.id for c in rubric.consequences
-        if (c.gate in failed_gates if c.gate else _consequence_holds(c, history + [grade]))
-    )
+    consequences: tuple[str, ...] = ()
+    if rubric.consequences:
+        failed_gates = {g.id for g in gates if not g.passed}
+        consequences = tuple(
+            c.id for c in rubric.consequences
+            if (c.gate in failed_gates if c.gate else _consequence_holds(c, history + [grade]))
+        )
     return MemberResult(
         member=info.id, role=role, group=info.group, total=total, grade=grade,
         base=total_spec.base, categories=tuple(subtotals), pools=tuple(pools),

@@ -280,16 +280,7 @@ def _worker_count(rubric: Rubric, members: int) -> int:
 def _score_members(rubric: Rubric, text: str, committee, start, end, as_of, members,
                    history, explain: bool = True) -> list[MemberResult]:
     """Score every member, in membership order, on as many cores as pay off. Without
-    `explain` the results carry no explanation lines, and a rubric of common shapes is
-    scored from counts the database makes (assessment.compiled) instead of entry by entry."""
-    if not explain:
-        try:
-            plan = compiled.plan(rubric, text_attributes)
-        except compiled.NotCompilable:
-            plan = None
-        if plan is not None:
-            return _score_from_counts(rubric, plan, committee, start, end, as_of, members,
-                                      history)
+    `explain` the results carry no explanation lines (cheaper to hand between processes)."""
     workers = _worker_count(rubric, len(members))
     if workers == 1:
         results = _score_in_chunks(rubric, committee, start, end, as_of, members, history)
@@ -327,18 +318,61 @@ def _score_member_range(job) -> list[MemberResult]:
         connections.close_all()
 
 
-def _score_from_counts(rubric: Rubric, plan: "compiled.Plan", committee, start, end, as_of,
-                       members, history) -> list[MemberResult]:
-    counts = _member_counts(plan, committee, start, end, as_of)
+def count_plan(rubric: Rubric) -> "compiled.Plan | None":
+    """The rubric as per-member counts, or None if it needs entry-by-entry scoring."""
+    try:
+        return compiled.plan(rubric, text_attributes)
+    except compiled.NotCompilable:
+        return None
+
+
+def _score_from_counts(rubric: Rubric, plan: "compiled.Plan", rows, members,
+                       history) -> list[MemberResult]:
+    counts = {row[0]: row[1:] for row in rows}
     empty = (0,) * len(plan.columns)
-    return [compiled.conclude_counts(rubric, plan, members[m], counts.get(int(m), empty),
-                                     list(history.get(m, ())))
+    scorer = compiled.CountScorer(rubric, plan)
+    return [scorer.score(members[m], counts.get(int(m), empty), list(history.get(m, ())))
             for m in sorted(members, key=int)]
 
 
-def _member_counts(plan: "compiled.Plan", committee, start, end, as_of) -> dict[int, tuple]:
+def _start_query(sql: str, params: list):
+    """Run a query while the caller goes on; returns a function that waits for its rows.
+    Outside a transaction a helper thread runs it on its own connection (the database
+    works with the GIL released); inside one it runs at once on this connection, the only
+    one that sees uncommitted rows."""
+    if connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        return lambda: rows
+    box: dict = {}
+
+    def run():
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                box["rows"] = cursor.fetchall()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller, re-raised
+            box["error"] = exc
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=run, name="count-query", daemon=True)
+    worker.start()
+
+    def wait():
+        worker.join()
+        if "error" in box:
+            raise box["error"]
+        return box["rows"]
+
+    return wait
+
+
+def _member_counts_sql(plan: "compiled.Plan", committee, start, end,
+                       as_of) -> tuple[str, list]:
     """One grouped query: for each member with counted entries, the plan's counts. The
-    counted entries are those `entries.in_force` keeps, in SQL."""
+    counted entries are those `entries.in_force` keeps."""
     vendor = connection.vendor
     params: list = []
 
@@ -381,9 +415,7 @@ def _member_counts(plan: "compiled.Plan", committee, start, end, as_of) -> dict[
     sql = (f"WITH live AS (SELECT e.membership_id AS m, e.kind AS kind{extracted}"  # noqa: S608
            f"{role_column} FROM ledger_entry e {role_join} WHERE {' AND '.join(where)}) "
            f"SELECT m, {counts} FROM live GROUP BY m")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, where_params + select_params)
-        return {row[0]: row[1:] for row in cursor.fetchall()}
+    return sql, where_params + select_params
 
 
 @dataclass
@@ -405,12 +437,20 @@ def score_committee(actor, committee: Committee, version: RubricVersion, *, year
     rubric = load(version.text)
     start, end = period_for(rubric, year)
     as_of = as_of or end
+    # Totals only, for a rubric of common shapes: the database counts each member's
+    # entries per (rule, points) cell while the members and their history are read here.
+    plan = None if (explain or store) else count_plan(rubric)
+    counted = (_start_query(*_member_counts_sql(plan, committee, start, end, as_of))
+               if plan is not None else None)
     members = members_for(committee, start, end)
     history = history_for(committee, rubric.id, year)
-    # Score first, store after: reading needs no transaction, and outside one the
-    # ledger can be read in parallel.
-    results = _score_members(rubric, version.text, committee, start, end, as_of, members,
-                             history, explain=explain or store)
+    if counted is not None:
+        results = _score_from_counts(rubric, plan, counted(), members, history)
+    else:
+        # Score first, store after: reading needs no transaction, and outside one the
+        # ledger can be read in parallel.
+        results = _score_members(rubric, version.text, committee, start, end, as_of,
+                                 members, history, explain=explain or store)
     if not store:
         return Scored(None, results)
     with transaction.atomic():
