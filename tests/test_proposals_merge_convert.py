@@ -181,15 +181,12 @@ def test_converted_proposal_is_scored_once_as_the_report(world):
         ("submitted", MERGE_ON)]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "The report made from a proposal records its `submitted` entries effective from the "
-    "proposal's submission day (reports.services.create_report_from_proposal), while the "
-    "proposal's own are voided from the conversion day: a score as of a day in between "
-    "counts the item twice. The report's entries should take effect on the conversion day."))
 def test_converted_proposal_counts_once_as_of_a_day_before_the_conversion(world):
     p = in_review(world)
     ps.convert_to_report(world.office, p, on=MERGE_ON)
-    assert submissions(world, world.membership1, D(2025, 3, 11)) == 1
+    assert submissions(world, world.membership1, D(2025, 3, 11)) == 1   # as the proposal
+    report_entry = world.membership1.ledger_entries.get(kind="opinion_report")
+    assert report_entry.effective == MERGE_ON and report_entry.attrs["from_proposal"] is True
 
 
 def joint_in_review(w):
@@ -212,16 +209,14 @@ def test_guangshui_credits_the_conversion_by_author_role(world):
     assert co_lines["proposal_to_sqmy"] == 10
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Guangshui scores a converted proposal 15 (提案转社情民意) and every submitted report 20; "
-    "the report made from the proposal carries no attribute its sqmy rule could exclude, "
-    "so the one item earns 35. Needs a `source`/`from_proposal` attribute on opinion_report "
-    "entries (ledger/kinds.py + reports) and `unless` on guangshui's sqmy rule."))
 def test_guangshui_scores_a_converted_proposal_once(world):
+    # 提案转社情民意 earns 15 / 10; the report it became is not a second 社情民意 item (20).
     p = joint_in_review(world)
     ps.convert_to_report(world.office, p, on=MERGE_ON)
     assert member_score(world, world.membership1, "guangshui", year=2025).category(
         "duty") == 15
+    assert member_score(world, world.membership2, "guangshui", year=2025).category(
+        "duty") == 10
 
 
 def test_only_a_proposal_in_review_or_not_registered_converts(world):

@@ -388,9 +388,10 @@ def merge(actor, proposal: Proposal, into: Proposal, *, note: str = "",
 def convert_to_report(actor, proposal: Proposal, *, version: int | None = None,
                       on: dt.date | None = None):
     """Convert a proposal into an opinion report (转社情民意). The reports app creates the
-    report, with its own `submitted` entries; the authors' `submitted` proposal entries are
-    voided from today and `converted` is recorded, so the item is scored once as a report,
-    never twice. Returns the new OpinionReport."""
+    report, with its own `submitted` entries (marked `from_proposal`) taking effect on the
+    conversion day; the authors' `submitted` proposal entries are voided from that same day
+    and `converted` is recorded, so as of any date the item is scored once: as a proposal
+    before, as a report after. Returns the new OpinionReport."""
     from shixiao.reports.services import create_report_from_proposal
 
     require_manager(actor, proposal)
@@ -404,7 +405,7 @@ def convert_to_report(actor, proposal: Proposal, *, version: int | None = None,
             raise DomainError(_("Other proposals are merged into this one; it cannot become "
                                 "an opinion report."))
         before = audit.snapshot(p)
-        report = create_report_from_proposal(actor, p)
+        report = create_report_from_proposal(actor, p, on=on)
         p.state = S.CONVERTED
         p.reviewed_on = p.reviewed_on or on
         save(actor, p, before, action="converted", on=on, report=report.pk)
