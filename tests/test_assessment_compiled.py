@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from shixiao.assessment import compiled
 from shixiao.assessment.rubric import load
 from shixiao.assessment.services import register_rubric, score_committee
-from shixiao.ledger.kinds import text_attributes
+from shixiao.ledger.kinds import attribute_type
 from shixiao.ledger.models import Entry
 from shixiao.orgs import services as org
 from shixiao.orgs.models import Membership
@@ -41,6 +41,10 @@ categories:
          individual: 3}, default: 1}}
       - {id: any_report, kind: per_unit, where: {kind: [opinion_report, history_material]},
          points: {by: kind, values: {opinion_report: 2}, default: 0.5}, max: 6}
+      - {id: own_report, kind: per_unit, where: {kind: opinion_report, status: submitted},
+         unless: {from_proposal: true}, points: 1}
+      - {id: converted_report, kind: threshold, where: {kind: opinion_report,
+         from_proposal: [true]}, points: 1}
       - {id: late, kind: per_unit, where: {kind: attendance, state: [late, left_early]},
          points: -1.5}
   - id: outcome
@@ -96,7 +100,8 @@ entry_kinds = st.sampled_from([
                                            "collective"])}),
     ("opinion_report", {"status": st.sampled_from(["submitted", "adopted"]),
                         "level": st.sampled_from(["national", "provincial", "prefecture",
-                                                  "county"])}),
+                                                  "county"]),
+                        "from_proposal": st.booleans()}),
     ("history_material", {"status": st.just("submitted")}),
     ("attendance", {"meeting": st.sampled_from(["plenary", "plenary_group", "standing",
                                                 "other"]),
@@ -117,6 +122,9 @@ def ledger_rows(draw):
     for _ in range(draw(st.integers(0, 40))):
         kind, attr_strategies = draw(entry_kinds)
         attrs = {name: draw(strategy) for name, strategy in attr_strategies.items()}
+        # Sometimes an attribute is missing: a negated test must still count the entry.
+        if attrs and draw(st.integers(0, 5)) == 0:
+            attrs.pop(draw(st.sampled_from(sorted(attrs))))
         month = draw(st.integers(1, 13))  # 13: next year, outside the period
         date = dt.date(YEAR + month // 13, month if month < 13 else 1, draw(st.integers(1, 28)))
         rows.append((draw(st.integers(0, 3)), kind, attrs, date,
@@ -161,7 +169,7 @@ def _summary(results):
 
 @pytest.mark.parametrize("text", [GUANGSHUI, SHAPES], ids=["guangshui", "shapes"])
 def test_both_rubrics_compile_to_counts(text):
-    plan = compiled.plan(load(text), text_attributes)
+    plan = compiled.plan(load(text), attribute_type)
     assert plan.columns
 
 
@@ -205,7 +213,7 @@ class _Rollback(Exception):
 def test_shapes_counts_cannot_express_are_left_to_the_engine(snippet, construct):
     text = f"rubric: x\ncategories:\n  - id: c\n    rules:\n      - {snippet}\n"
     with pytest.raises(compiled.NotCompilable):
-        compiled.plan(load(text), text_attributes)
+        compiled.plan(load(text), attribute_type)
 
 
 def test_a_rubric_the_counts_cannot_express_is_still_scored_without_lines(world):

@@ -209,11 +209,6 @@ def test_guangshui_credits_the_conversion_by_author_role(world):
     assert co_lines["proposal_to_sqmy"] == 10
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Guangshui scores a converted proposal 15 (提案转社情民意) and every submitted report 20, "
-    "so the one item earns 35. The report's entries now carry `from_proposal: true`, but "
-    "`unless: {from_proposal: true}` on guangshui's sqmy rule stops the rubric compiling to "
-    "counts (assessment.compiled takes text attributes only), so the rule is left as is."))
 def test_guangshui_scores_a_converted_proposal_once(world):
     # 提案转社情民意 earns 15 / 10; the report it became is not a second 社情民意 item (20).
     p = joint_in_review(world)

@@ -29,6 +29,10 @@ from shixiao.assessment.rubric import PointsTable, Requirement, Rubric, Rule
 # A predicate is a small tree of tuples, rendered to SQL by the caller:
 #   ("true",) | ("kind", frozenset) | ("attr_in", name, values) | ("attr_not_in", name, values)
 #   | ("role", frozenset) | ("and", preds) | ("or", preds) | ("not", pred)
+# where attr_in holds only for a present attribute with one of the values and attr_not_in
+# for an absent one or another value (as the engine's tests do); values are text, or
+# true/false for attributes stored as such. The renderer must keep both two-valued: a
+# missing attribute is never SQL's unknown, or a negation would drop the entry.
 Pred = tuple
 TRUE: Pred = ("true",)
 
@@ -70,10 +74,11 @@ def either(preds: Sequence[Pred]) -> Pred:
     return preds[0] if len(preds) == 1 else ("or", tuple(preds))
 
 
-def plan(rubric: Rubric, text_attrs: Callable[[str], frozenset[str]]) -> Plan:
-    """Compile `rubric` into counts, or raise NotCompilable. `text_attrs(kind)` names the
-    attributes the ledger stores as text for that kind: only those compare by spelling."""
-    builder = _Builder(text_attrs)
+def plan(rubric: Rubric, attr_type: Callable[[str, str], str | None]) -> Plan:
+    """Compile `rubric` into counts, or raise NotCompilable. `attr_type(kind, name)` says how
+    the ledger stores an attribute ('text', 'number', 'bool', None when the kind never has
+    it): only text and true/false compare in the database exactly as in the engine."""
+    builder = _Builder(attr_type)
     rules: dict[str, RulePlan] = {}
     # What categories before this one took for themselves, with the kinds it can be: only
     # those sharing a kind with a rule can take anything from it, so only they are tested
@@ -114,8 +119,8 @@ def _tests_role(pred: Pred) -> bool:
 
 
 class _Builder:
-    def __init__(self, text_attrs):
-        self.text_attrs = text_attrs
+    def __init__(self, attr_type):
+        self.attr_type = attr_type
         self.columns: list[Pred] = []
         self.index: dict[Pred, int] = {}
         self.attributes: set[str] = set()
@@ -167,8 +172,10 @@ class _Builder:
             if test.op in ("eq", "in"):
                 return ("kind", kinds)
             raise NotCompilable(f"{where}: kind {test.op}")
-        self.attribute(test.field, kinds, where)
         operands = test.operand if isinstance(test.operand, tuple) else (test.operand,)
+        if operands and all(o.__class__ is bool for o in operands):
+            return self.flag_test(test, operands, kinds, where)
+        self.attribute(test.field, kinds, where)
         if test.op in ("at_or_above", "at_or_below"):
             bound = LEVELS.index(test.operand)
             levels = LEVELS[:bound + 1] if test.op == "at_or_above" else LEVELS[bound:]
@@ -181,11 +188,20 @@ class _Builder:
             return ("attr_not_in", test.field, tuple(sorted(set(operands))))
         raise NotCompilable(f"{where}: {test.field} {test.op}")
 
-    def attribute(self, name: str, kinds, where: str) -> None:
+    def flag_test(self, test: FieldTest, operands, kinds, where: str) -> Pred:
+        """A test of a true/false attribute against true/false."""
+        if test.op not in ("eq", "in", "not", "not_in"):
+            raise NotCompilable(f"{where}: {test.field} {test.op}")
+        self.attribute(test.field, kinds, where, wanted="bool")
+        values = tuple(sorted(set(operands)))
+        return ("attr_in" if test.op in ("eq", "in") else "attr_not_in", test.field, values)
+
+    def attribute(self, name: str, kinds, where: str, wanted: str = "text") -> None:
         if not name.isidentifier():
             raise NotCompilable(f"{where}: attribute name {name!r}")
-        if not all(name in self.text_attrs(kind) for kind in kinds):
-            raise NotCompilable(f"{where}: {name} is not text for every kind")
+        # A kind that never carries the attribute reads it as absent, in both paths.
+        if any(self.attr_type(kind, name) not in (wanted, None) for kind in kinds):
+            raise NotCompilable(f"{where}: {name} is not {wanted} for every kind")
         self.attributes.add(name)
 
     def points(self, points, kinds, where: str) -> list[tuple[Pred, Decimal]]:

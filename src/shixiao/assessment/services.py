@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from shixiao.audit import services as audit
 from shixiao.core.services import require_perm
-from shixiao.ledger.kinds import text_attributes
+from shixiao.ledger.kinds import attribute_type, text_attributes
 from shixiao.ledger.models import Entry
 from shixiao.orgs.models import Committee, Membership
 
@@ -321,7 +321,7 @@ def _score_member_range(job) -> list[MemberResult]:
 def count_plan(rubric: Rubric) -> "compiled.Plan | None":
     """The rubric as per-member counts, or None if it needs entry-by-entry scoring."""
     try:
-        return compiled.plan(rubric, text_attributes)
+        return compiled.plan(rubric, attribute_type)
     except compiled.NotCompilable:
         return None
 
@@ -376,6 +376,9 @@ def _member_counts_sql(plan: "compiled.Plan", committee, start, end,
     vendor = connection.vendor
     params: list = []
 
+    def flag(value: bool):
+        return int(value) if vendor == "sqlite" else ("true" if value else "false")
+
     def attr(name: str) -> str:
         return (f"e.attrs ->> '$.{name}'" if vendor == "sqlite" else f"e.attrs ->> '{name}'")
 
@@ -389,9 +392,12 @@ def _member_counts_sql(plan: "compiled.Plan", committee, start, end,
             return f"{op} IN ({', '.join(['%s'] * len(values))})"
         if op in ("attr_in", "attr_not_in"):
             column, values = f"a_{pred[1]}", pred[2]
-            params.extend(values)
+            # JSON true/false read as text: 'true'/'false' in PostgreSQL, 1/0 in SQLite.
+            params.extend(flag(v) if v.__class__ is bool else v for v in values)
             listed = f"{column} IN ({', '.join(['%s'] * len(values))})"
-            return listed if op == "attr_in" else f"({column} IS NULL OR NOT {listed})"
+            # Spelled out for an absent attribute (NULL), so neither ever yields unknown.
+            return (f"({column} IS NOT NULL AND {listed})" if op == "attr_in"
+                    else f"({column} IS NULL OR NOT {listed})")
         if op == "not":
             return f"NOT ({render(pred[1])})"
         joiner = " AND " if op == "and" else " OR "

@@ -108,3 +108,10 @@ def validate_attrs(kind: str, attrs: dict) -> dict[str, str]:
 def text_attributes(kind: str) -> frozenset[str]:
     """Attributes of `kind` stored as text (safe to compare by spelling in the database)."""
     return frozenset(name for name, attr in SPECS.get(kind, {}).items() if attr.type == "text")
+
+
+def attribute_type(kind: str, name: str) -> str | None:
+    """How `kind` stores attribute `name` ('text', 'number', 'bool'), or None if entries of
+    that kind never carry it (validation refuses unknown attributes)."""
+    attr = SPECS.get(kind, {}).get(name)
+    return None if attr is None else attr.type
