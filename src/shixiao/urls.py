@@ -8,5 +8,9 @@ urlpatterns = [
     path("proposals/", include("shixiao.proposals.urls")),
     path("reports/", include("shixiao.reports.urls")),
     path("deadlines/", include("shixiao.deadlines.urls")),
+    path("sheets/", include("shixiao.sheets.urls")),
+    path("dossier/", include("shixiao.dossier.urls")),
+    path("dashboard/", include("shixiao.dashboard.urls")),
+    path("me/", include("shixiao.mypages.urls")),
     path("", include("shixiao.web.urls")),
 ]

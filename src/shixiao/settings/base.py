@@ -46,6 +46,10 @@ INSTALLED_APPS = [
     "shixiao.deadlines",
     "shixiao.proposals",
     "shixiao.reports",
+    "shixiao.sheets",
+    "shixiao.dossier",
+    "shixiao.dashboard",
+    "shixiao.mypages",
     "shixiao.web",
     "shixiao.api",
     # Lets the API docs page use django-ninja's bundled Swagger UI instead of a CDN, which
