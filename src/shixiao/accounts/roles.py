@@ -31,26 +31,31 @@ _CASEWORK_OFFICE = ["proposals.add_proposal", "proposals.manage_proposal",
                     "proposals.view_rating", "reports.add_opinionreport",
                     "reports.manage_opinionreport", "deadlines.change_deadlinerule"]
 
+# Office tools (issue 5). Import needs the target records' own add permissions too;
+# export shows only rows the user may see, masked as on screen.
+_TOOLS_READ = ["sheets.export_sheet", "dossier.view_dossier", "dashboard.view_dashboard"]
+_TOOLS_OFFICE = _TOOLS_READ + ["sheets.import_sheet", "dossier.publish_assessment"]
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     UserRole.OFFICE: frozenset(
         _ORG_REFERENCE + _ORG_PEOPLE_READ + _ORG_WRITE
         + ["orgs.view_personal_data", "audit.view_auditrecord", "accounts.view_user"]
-        + _ASSESS_READ + _ASSESS_WRITE + _CASEWORK_READ + _CASEWORK_OFFICE
+        + _ASSESS_READ + _ASSESS_WRITE + _CASEWORK_READ + _CASEWORK_OFFICE + _TOOLS_OFFICE
     ),
     UserRole.SC_STAFF: frozenset(
         _ORG_REFERENCE + _ORG_PEOPLE_READ + ["orgs.change_person", "orgs.change_membership"]
         + _ASSESS_READ + ["ledger.add_entry"] + _CASEWORK_READ
-        + ["proposals.manage_proposal", "proposals.view_rating"]
+        + ["proposals.manage_proposal", "proposals.view_rating"] + _TOOLS_READ
     ),
     UserRole.LEADER: frozenset(_ORG_REFERENCE + _ORG_PEOPLE_READ + _ASSESS_READ
-                               + _CASEWORK_READ + ["proposals.view_rating",
-                                                   "proposals.supervise_proposal"]),
+                               + _CASEWORK_READ + _TOOLS_READ
+                               + ["proposals.view_rating", "proposals.supervise_proposal"]),
     UserRole.MEMBER: frozenset(_ORG_REFERENCE + _ORG_PEOPLE_READ + _ASSESS_READ
-                               + _CASEWORK_READ + _CASEWORK_AUTHOR),
+                               + _CASEWORK_READ + _CASEWORK_AUTHOR + ["dossier.view_dossier"]),
     UserRole.UNIT: frozenset(["orgs.view_committee", "orgs.view_handlingunit",
                               "proposals.view_proposal", "proposals.reply_proposal"]),
     UserRole.AUDITOR: frozenset(
         _ORG_REFERENCE + _ORG_PEOPLE_READ + ["audit.view_auditrecord", "accounts.view_user"]
-        + _ASSESS_READ + _CASEWORK_READ + ["proposals.view_rating"]
+        + _ASSESS_READ + _CASEWORK_READ + ["proposals.view_rating"] + _TOOLS_READ
     ),
 }
