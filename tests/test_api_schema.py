@@ -26,6 +26,20 @@ ENDPOINTS |= {
                     "endorsements", "not-used", "archive")},
 }
 
+# Proposals (shixiao.api.proposals).
+ENDPOINTS |= {
+    "/api/v1/proposals": {"get", "post"},
+    "/api/v1/proposals/stats": {"get"},
+    "/api/v1/proposals/{proposal_id}": {"get", "patch"},
+    "/api/v1/proposals/{proposal_id}/ratings": {"get"},
+    **{f"/api/v1/proposals/{{proposal_id}}/{step}": {"post"}
+       for step in ("submit", "confirm-signature", "start-review", "return", "register",
+                    "not-register", "merge", "convert", "assign", "reassign", "object",
+                    "uphold", "extend", "co-opinion", "reply", "reply-with-files", "rate",
+                    "rehandle", "progress", "review-follow-up", "add-follow-up", "close",
+                    "key", "excellent", "disclosure", "endorsement")},
+}
+
 
 def test_openapi_schema_lists_every_endpoint_without_login(db):
     response = Client().get("/api/v1/openapi.json")
