@@ -397,6 +397,9 @@ def test_list_filters(world):
     # Assigned in March 2025, reply due in June 2025, never answered: overdue today.
     assert ids(client.get(f"{API}/proposals?overdue=true")) == {key.pk, theirs.pk}
     assert ids(client.get(f"{API}/proposals?overdue=false")) == {waiting.pk}
+    colours = {r["id"]: r["reply_colour"] for r in client.get(f"{API}/proposals").json()[
+        "items"]}
+    assert colours == {key.pk: "red", theirs.pk: "red", waiting.pk: "none"}
     assert ids(client.get(f"{API}/proposals?q=交通")) == {theirs.pk}
     response = client.get(f"{API}/proposals?state=bogus")
     assert response.status_code == 422 and ["query", "state"] in locs(response)
@@ -417,3 +420,19 @@ def test_stats_endpoint_answers_for_the_committee(world):
     assert api_as(world.member1).get(f"{API}/proposals/stats").status_code == 403
     response = client.get(f"{API}/proposals/stats?as_of=someday")
     assert response.status_code == 422 and ["query", "as_of"] in locs(response)
+
+
+def test_the_list_takes_the_same_queries_however_many_proposals(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api_as(world.office)
+    assigned(world, title="第一件")
+    client.get(f"{API}/proposals")  # warm the permission cache
+    with CaptureQueriesContext(connection) as one:
+        client.get(f"{API}/proposals")
+    for title in ("第二件", "第三件", "第四件"):
+        assigned(world, title=title)
+    with CaptureQueriesContext(connection) as four:
+        assert len(client.get(f"{API}/proposals").json()["items"]) == 4
+    assert len(four.captured_queries) == len(one.captured_queries)

@@ -7,9 +7,12 @@ handling units; no other shape carries a rating.
 import datetime as dt
 from typing import Any
 
+from django.utils import timezone
 from ninja import Field, Schema
 
 from shixiao.core.choices import CommitteeLevel
+from shixiao.deadlines import engine
+from shixiao.deadlines import services as deadlines
 from shixiao.proposals import metrics, timers
 from shixiao.proposals.choices import (
     AssignmentRole,
@@ -23,6 +26,9 @@ from shixiao.proposals.choices import (
     Satisfaction,
 )
 from shixiao.proposals.models import GONE_ASSIGNMENT_STATES
+
+#: States in which the reply clock has stopped (as in proposals.timers.reply_colour).
+REPLIED_OR_LATER = (ProposalState.REPLIED, ProposalState.FOLLOW_UP, ProposalState.CLOSED)
 
 
 class AuthorOut(Schema):
@@ -224,8 +230,20 @@ class ProposalOut(Schema):
         return obj.handling_mode or None
 
     @staticmethod
-    def resolve_reply_colour(obj) -> str:
-        return timers.reply_colour(obj)
+    def resolve_reply_colour(obj, context) -> str:
+        request = (context or {}).get("request")
+        if request is None or not obj.reply_due:
+            return timers.reply_colour(obj)
+        # A list page colours many proposals of few committees: read each committee's
+        # rule and calendar once per request, not once per row.
+        clocks = request.__dict__.setdefault("_proposal_reply_clocks", {})
+        if obj.committee_id not in clocks:
+            clocks[obj.committee_id] = (deadlines.rule_for(obj.committee, "proposal_reply"),
+                                        deadlines.calendar_for(obj.committee))
+        rule, calendar = clocks[obj.committee_id]
+        done = obj.replied_on if obj.state in REPLIED_OR_LATER else None
+        return str(engine.escalation(obj.reply_due, timezone.localdate(), rule, calendar,
+                                     done_on=done))
 
     @staticmethod
     def resolve_authors(obj):
