@@ -93,10 +93,15 @@ def _decorate(proposals, clock: queries.DeadlineClock) -> None:
             p.collective_name or "")
         p.unit_names = [a.unit.name for a in units.get(p.merged_into_id or p.pk, [])]
         p.reply_colour = clock.reply(p)
+        p.reply_done = p.state in (S.REPLIED, S.FOLLOW_UP, S.CLOSED) and p.replied_on
         p.state_colour = STATE_COLOURS.get(p.state, "grey")
 
 
 # List ---------------------------------------------------------------------------------------
+
+#: Filters folded away on a phone until asked for; title/number and state come first.
+MORE_FILTERS = ("year", "category", "unit", "special_committee", "key", "overdue")
+
 
 @require_GET
 @login_required
@@ -112,8 +117,10 @@ def proposal_list(request):
     page = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
     _decorate(list(page), queries.DeadlineClock())
     mine = request.user.role == UserRole.MEMBER
+    more = [name for name in MORE_FILTERS if name in form.fields]
     return render(request, "proposals/proposal_list.html", {
-        "form": form, "page": page, "mine": mine,
+        "form": form, "page": page, "mine": mine, "more_filters": more,
+        "more_open": any(request.GET.get(name) for name in more),
         "title": _("My proposals") if mine else _("Proposals")})
 
 
@@ -166,6 +173,8 @@ def unit_home(request):
             a.follow_up_colour = clock.follow_up(a.next_follow_up, a.proposal.committee)
         a.merged_here = merged.get(a.proposal_id, [])
         a.proposal.state_colour = STATE_COLOURS.get(a.proposal.state, "grey")
+        # The proposal's own state says more than the assignment's only after the reply.
+        a.show_proposal_state = a.proposal.state not in (S.ASSIGNED, S.REPLIED)
     return render(request, "proposals/unit_home.html", {
         "form": form, "page": page, "unit": user.handling_unit})
 
@@ -358,6 +367,10 @@ STEPS = {
 
 #: Steps shown unfolded: what the person came to the page to do.
 OPEN_STEPS = ("rate", "reply", "co_opinion")
+#: One-click steps that take a proposal out of the workflow: unfolded and confirmed first.
+CONFIRM_STEPS = ("convert",)
+#: The step a one-click button most likely means; other one-click steps look secondary.
+PRIMARY_STEPS = ("submit", "confirm", "start_review", "register")
 #: URL path segment of each step.
 STEP_PATHS = {name: name.replace("_", "-") for name in STEPS}
 
@@ -498,7 +511,8 @@ def _step_dict(p, name, target, form, user, initial, target_id=None) -> dict:
     return {"name": name, "form": form, "title": spec.title, "button": spec.button,
             "url": reverse(f"proposals:{name}", args=[p.pk]),
             "open": form.is_bound or name in OPEN_STEPS,
-            "simple": not form.visible_fields(), "kind": kind,
+            "simple": not form.visible_fields() and name not in CONFIRM_STEPS,
+            "primary": name in PRIMARY_STEPS or bool(form.visible_fields()), "kind": kind,
             "target": target_id if kind else None}
 
 
