@@ -64,22 +64,24 @@ def disjoint_rounds(n: int, seed: int, *, reports: bool = False):
         yield docs, topic_of, units_of
 
 
-def held_out(n_past: int, n_new: int, seed: int, *, neighbours: int = 10, **params) -> dict:
+def held_out(n_past: int, n_new: int, seed: int, *, reports: bool = False,
+             neighbours: int = 10, **params) -> dict:
     """Past proposals written from one half of each topic's phrases, new ones from the
     other half: how often the best past match is on the new proposal's topic, and how often
     units voted by past assignments include a right one. Closest to real use, where a new
     proposal meets last years' proposals on its subject written by other members."""
     rng = random.Random(f"held-out-{seed}")  # noqa: S311 - demo data, not secrets
     topics = demo_texts.TOPICS
+    make = demo_texts.generate_report if reports else demo_texts.generate_proposal
     index = Bm25Index(**params)
     topic_of, units_of = {}, {}
     for i in range(n_past):
-        text = demo_texts.generate_proposal(rng, half_topic(topics[i % len(topics)], 1))
+        text = make(rng, half_topic(topics[i % len(topics)], 1))
         index.add(i, text.body, title=text.title)
         topic_of[i], units_of[i] = text.topic, text.units
     sim1 = sim3 = unit1 = unit3 = 0
     for j in range(n_new):
-        text = demo_texts.generate_proposal(rng, half_topic(topics[j % len(topics)], 0))
+        text = make(rng, half_topic(topics[j % len(topics)], 0))
         same = [topic_of[d] == text.topic for d, _ in
                 similar(index, text.body, 3, title=text.title)]
         sim1 += bool(same[:1] and same[0])
@@ -96,6 +98,36 @@ def pooled(results: list[dict]) -> dict:
     n = sum(r["n"] for r in results)
     return {"top1": round(sum(r["top1"] * r["n"] for r in results) / n, 4),
             "top3": round(sum(r["top3"] * r["n"] for r in results) / n, 4), "n": n}
+
+
+def timing(n_docs: int, seed: int, *, chars: int = 600, queries: int = 100) -> dict:
+    """Seconds to tokenise and index `n_docs` texts of about `chars` characters, and per
+    whole-proposal query, first (weights not yet cached) and again. One process, one core."""
+    rng = random.Random(f"timing-{seed}")  # noqa: S311 - demo data, not secrets
+    texts = []
+    while len(texts) < n_docs:
+        a, b = demo_texts.generate_proposal(rng), demo_texts.generate_proposal(rng)
+        texts.append((a.title, (a.body + b.body)[:chars]))
+    tokenize("预热")  # jieba's one-off dictionary load is not part of the per-document cost
+    started = time.perf_counter()
+    tokens = [(tokenize(title), tokenize(body)) for title, body in texts]
+    tokenised = time.perf_counter()
+    index = Bm25Index()
+    for i, (title, body) in enumerate(tokens):
+        index.add_tokens(i, body, title_tokens=title)
+    indexed = time.perf_counter()
+    sample = [tokens[i] for i in rng.sample(range(n_docs), min(queries, n_docs))]
+    rounds = []
+    for _ in range(2):
+        started_q = time.perf_counter()
+        for title, body in sample:
+            index.query_tokens(body, 10, title_tokens=title)
+        rounds.append((time.perf_counter() - started_q) / len(sample))
+    return {"docs": n_docs, "mean_chars": round(sum(len(t) + len(b) for t, b in texts) / n_docs),
+            "tokenise_s": round(tokenised - started, 2), "index_s": round(indexed - tokenised, 2),
+            **index.stats(),
+            "query_first_ms": round(rounds[0] * 1000, 1),
+            "query_cached_ms": round(rounds[1] * 1000, 1)}
 
 
 def stopword_candidates(docs, topic_of, limit: int = 60) -> list[dict]:
@@ -130,10 +162,16 @@ def main(argv=None) -> int:
     parser.add_argument("--corpus", choices=("all", "shared", "disjoint", "held-out"),
                         default="all",
                         help="which corpora to measure (docs/textsim.md explains both)")
+    parser.add_argument("--timing", type=int, metavar="DOCS",
+                        help="time tokenising, indexing and querying DOCS texts instead")
     parser.add_argument("--stopword-candidates", action="store_true",
                         help="print the tokens shared by most topics instead")
     args = parser.parse_args(argv)
 
+    if args.timing:
+        json.dump(timing(args.timing, args.seed), sys.stdout, indent=1)
+        print()
+        return 0
     docs, topic_of, units_of = demo_corpus(args.n, args.seed, reports=args.reports)
     if args.stopword_candidates:
         json.dump(stopword_candidates(docs, topic_of), sys.stdout, ensure_ascii=False,
@@ -167,7 +205,7 @@ def main(argv=None) -> int:
                              for d, _, u in rounds]),
         }
     if args.corpus in ("all", "held-out"):
-        result["held_out"] = held_out(args.n, args.n // 3, args.seed,
+        result["held_out"] = held_out(args.n, args.n // 3, args.seed, reports=args.reports,
                                       neighbours=args.neighbours, **params)
     result["seconds"] = round(time.perf_counter() - started, 2)
     json.dump(result, sys.stdout, ensure_ascii=False, indent=1)
