@@ -9,6 +9,7 @@ urlpatterns = [
     path("reports/", include("shixiao.reports.urls")),
     path("deadlines/", include("shixiao.deadlines.urls")),
     path("sheets/", include("shixiao.sheets.urls")),
+    path("ledger/", include("shixiao.ledger.urls")),
     path("dossier/", include("shixiao.dossier.urls")),
     path("dashboard/", include("shixiao.dashboard.urls")),
     path("me/", include("shixiao.mypages.urls")),
