@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django import forms
 from django.db.models import Q
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from shixiao.orgs.models import Membership
@@ -152,7 +153,7 @@ def _attr_field(name: str, attr: Attr) -> forms.Field:
     if attr.choices:
         choices = [(value, VALUE_LABELS.get(value, value)) for value in attr.choices]
         return forms.ChoiceField(label=label, required=attr.required,
-                                 choices=choices if attr.required else [("", "—"), *choices])
+                                 choices=[("", "—"), *choices])
     return forms.CharField(label=label, required=attr.required, max_length=200)
 
 
@@ -206,11 +207,15 @@ class EntryForm(AttributesMixin, BaseForm):
             .order_by("person__name", "pk"))
         self.fields["membership"].label_from_instance = member_label
         self.fields["kind"].choices = [("", "—"), *kind_choices(with_void=False)]
-        self.kind = (self.data.get("kind") if self.is_bound else self.initial.get("kind")) or ""
-        if self.kind not in SPECS or self.kind == "void":
-            self.kind = ""
-        self.fields.update(attr_fields(self.kind))
-        manual = self.kind == "manual"
+        # Choosing a kind reloads the form with that kind's attribute fields.
+        self.fields["kind"].widget.attrs.update({
+            "hx-get": reverse_lazy("ledger:entry_create"), "hx-trigger": "change",
+            "hx-include": "closest form", "hx-target": "#entry-form",
+            "hx-select": "#entry-form", "hx-swap": "outerHTML"})
+        kind = (self.data.get("kind") if self.is_bound else self.initial.get("kind")) or ""
+        self.chosen_kind = kind if kind in SPECS and kind != "void" else ""
+        self.fields.update(attr_fields(self.chosen_kind))
+        manual = self.chosen_kind == "manual"
         self.fields["evidence"] = forms.CharField(
             label=_("Evidence"), required=manual, widget=forms.Textarea(attrs={"rows": 2}),
             help_text=_("What shows the act happened (required for manual points)."))

@@ -80,13 +80,15 @@ def entry_create(request):
     """Record one entry by hand. Choosing a kind shows its attributes (a GET with ?kind=)."""
     title = _("Record a ledger entry")
     if request.method == "GET":
-        form = EntryForm(user=request.user, initial={"kind": request.GET.get("kind", "")})
+        # What was already typed comes back when the kind changes (a GET of the form).
+        initial = {k: v for k, v in request.GET.items() if k != "csrfmiddlewaretoken"}
+        form = EntryForm(user=request.user, initial=initial)
         return _form_page(request, form, title)
     form = EntryForm(request.POST, user=request.user)
-    if form.is_valid() and form.kind:
+    if form.is_valid() and form.chosen_kind:
         data = form.cleaned_data
         entry, status = _save(form, lambda: services.record_entry(
-            request.user, data["membership"], kind=form.kind, date=data["date"],
+            request.user, data["membership"], kind=form.chosen_kind, date=data["date"],
             effective=data["effective"], attrs=form.attrs(), evidence=data["evidence"],
             vouched_by=data["vouched_by"], reason=data["reason"]))
         if entry is not None:
@@ -96,7 +98,9 @@ def entry_create(request):
 
 
 def _entry(request, pk) -> Entry:
-    return get_object_or_404(_entries(request.user), pk=pk)
+    entry = get_object_or_404(_entries(request.user), pk=pk)
+    entry.kind_label = KIND_LABELS.get(entry.kind, entry.kind)
+    return entry
 
 
 def _refuse_if_closed(entry: Entry) -> str:
