@@ -88,7 +88,7 @@ def ledger_sheet(user, params) -> Sheet:
     form = EntryFilterForm(params)
     entries = form.apply(Entry.objects.visible_to(user)).select_related(
         "membership__person", "committee", "recorded_by").order_by("date", "id")
-    superseded = set(Entry.objects.filter(supersedes__in=entries).values_list(
+    superseded = set(Entry.objects.filter(supersedes__in=entries.values("pk")).values_list(
         "supersedes_id", flat=True))
     rows = [[
         _d(e.date), _d(e.effective), e.membership.person.name, e.committee.name,

@@ -10,8 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shixiao.core.errors import DomainError
+from shixiao.core.masking import mask_id_number, mask_phone
 
 from . import exports, services, workbook
+from .cells import IdNumber, Phone
 from .forms import UploadForm
 from .importers import IMPORTERS
 from .models import ImportBatch
@@ -100,14 +102,22 @@ def _batch(request, pk) -> ImportBatch:
     return batch
 
 
-def _table(importer, batch: ImportBatch) -> list[dict]:
+def _maskers(importer, user) -> dict:
+    """Personal data in the preview is masked for whoever may not see it, as on every page."""
+    if user.has_perm("orgs.view_personal_data"):
+        return {}
+    by_type = {IdNumber: mask_id_number, Phone: mask_phone}
+    return {c.key: by_type[type(c.type)] for c in importer.columns if type(c.type) in by_type}
+
+
+def _table(importer, batch: ImportBatch, user) -> list[dict]:
     """The preview rows as the page shows them: each cell with its problems."""
-    rows = []
+    maskers, rows = _maskers(importer, user), []
     for data in batch.rows:
-        errors = data.get("errors") or {}
+        errors, cells = data.get("errors") or {}, data.get("cells") or {}
         rows.append({
             "number": data["row"], "bad": bool(errors), "problems": errors.get("", []),
-            "cells": [{"text": (data.get("cells") or {}).get(c.key, ""),
+            "cells": [{"text": maskers.get(c.key, str)(cells.get(c.key, "")),
                        "errors": errors.get(c.key, [])} for c in importer.columns],
         })
     return rows
@@ -126,7 +136,7 @@ def _batch_page(request, batch, *, status=200, error=""):
     return render(request, "sheets/batch.html", {
         "result": _result(batch),
         "batch": batch, "importer": importer, "columns": importer.columns,
-        "rows": _table(importer, batch), "error": error,
+        "rows": _table(importer, batch, request.user), "error": error,
         "errors": batch.errors[:ERRORS_LISTED],
         "more_errors": max(len(batch.errors) - ERRORS_LISTED, 0),
         "file_errors": [e for e in batch.errors if e.get("row") is None],

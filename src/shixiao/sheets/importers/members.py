@@ -134,13 +134,16 @@ class MembersImporter(Importer):
                 "groups": [g.pk for g in placed_groups]}
 
     def _collect(self, row: Row, check) -> None:
-        """A model's own validation, its errors put on the sheet's columns."""
+        """A model's own validation, its errors put on the sheet's columns (a cell that
+        already failed to parse keeps its own, clearer message)."""
         try:
             check()
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
                 key = FIELD_COLUMNS.get(field, field)
                 key = key if key in {c.key for c in self.columns} else ""
+                if key and key in row.errors:
+                    continue
                 for message in messages:
                     row.error(key, message)
 
