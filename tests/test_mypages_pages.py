@@ -125,6 +125,8 @@ def test_record_shows_a_proposals_outcome_chain_built_through_the_services(world
                         ("took part in a follow-up review", False),
                         ("effect verified", False)]
     assert "handling units: 1" in act.entries[2].texts and act.entries[2].correction
+    # Adding a detail is a routine update: the act is not flagged as corrected.
+    assert act.entries[1].routine and not act.corrected
     page = html(response)
     assert "Follow-up at 12 months" in page and "effect verified" in page
 

@@ -139,13 +139,16 @@ def value_label(value) -> str:
     return str(value)
 
 
-def attribute_texts(attrs: dict) -> list[str]:
+def attribute_texts(attrs: dict, kind: str = "") -> list[str]:
     """The entry's key attributes in words, e.g. ["registered", "first author"]."""
+    attrs = attrs or {}
     texts = []
     for name in SHOWN:
-        value = (attrs or {}).get(name)
+        value = attrs.get(name)
         if value in (None, ""):
             continue
+        if name == "level" and kind == "proposal" and attrs.get("status") != "endorsed":
+            continue  # the member's own committee's level: it says something only for 批示
         text = value_label(value)
         label = ATTRIBUTE_NAMES.get(name)
         if name == "level":  # "provincial" says it all

@@ -37,6 +37,7 @@ class EntryRow:
     superseded_reason: str = ""
     retracted: bool = False
     correction: bool = False
+    routine: bool = False    # replaced only to add a detail (handling units, a longer horizon)
 
     @property
     def date(self) -> dt.date:
@@ -57,7 +58,8 @@ class Act:
 
     @property
     def corrected(self) -> bool:
-        return any(e.superseded or e.correction for e in self.entries)
+        """A substantive correction: a retraction or a changed fact, not a routine update."""
+        return any((e.superseded or e.correction) and not e.routine for e in self.entries)
 
 
 def source_link(entry: Entry, titles: dict) -> tuple[str, str]:
@@ -75,15 +77,30 @@ def titles_for(proposals, reports) -> dict:
     return titles
 
 
+#: Attributes that say what the act was; a replacement that keeps them only adds detail.
+FACTS = ("status", "state", "meeting", "role", "type")
+
+
+def is_routine(old: Entry, new: Entry) -> bool:
+    """Whether `new` replaced `old` only to add a detail the workflow learnt later (a
+    proposal's handling units at assignment, a longer horizon of a verified effect)."""
+    return (new.kind == old.kind and new.date == old.date
+            and all((new.attrs or {}).get(k) == (old.attrs or {}).get(k) for k in FACTS))
+
+
 def entry_row(entry: Entry, titles: dict) -> EntryRow:
     url, title = source_link(entry, titles)
-    row = EntryRow(entry, labels.kind_label(entry.kind), labels.attribute_texts(entry.attrs),
-                   url, title, correction=entry.supersedes_id is not None)
+    row = EntryRow(entry, labels.kind_label(entry.kind),
+                   labels.attribute_texts(entry.attrs, entry.kind), url, title,
+                   correction=entry.supersedes_id is not None)
+    if entry.supersedes_id is not None:
+        row.routine = is_routine(entry.supersedes, entry)
     successor = getattr(entry, "superseded_by", None)
     if successor is not None:
         row.superseded, row.superseded_on = True, successor.effective
         row.superseded_reason = successor.reason
         row.retracted = successor.kind == "void"
+        row.routine = is_routine(entry, successor)
     return row
 
 
@@ -91,7 +108,7 @@ def _entries(membership, year: int) -> list[Entry]:
     """The seat's entries for acts in `year`, retractions left out (they show as struck
     entries instead)."""
     qs = Entry.objects.filter(membership=membership, date__year=year)
-    return list(qs.exclude(kind="void").select_related("superseded_by")
+    return list(qs.exclude(kind="void").select_related("superseded_by", "supersedes")
                 .order_by("date", "id"))
 
 

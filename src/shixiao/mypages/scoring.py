@@ -77,6 +77,7 @@ class ScoreView:
     run: object = None
     published: str = "unknown"     # "published", "other" (another run is), "no", "unknown"
     published_score: object = None
+    published_grade_label: str = ""
 
     @property
     def lines(self) -> list[LineView]:
@@ -152,6 +153,18 @@ def publication_state(user, membership, year: int, run) -> tuple[str, object]:
         return "unknown", None
 
 
+def published_grade_label(row) -> str:
+    """The published row's grade in the words of the rubric it was scored under."""
+    if row is None or not row.grade:
+        return ""
+    try:
+        rubric = _load(row.publication.score_run.rubric.text)
+    except AttributeError:
+        return row.grade
+    labels = {g.id: g.label or g.id for g in rubric.grades} if rubric else {}
+    return labels.get(row.grade, row.grade)
+
+
 def _limits(category) -> str:
     parts = []
     if category.max is not None:
@@ -180,7 +193,7 @@ def _entry_rows(user, membership, ids: set[str]) -> dict[str, record.EntryRow]:
     """The entries the explanation names, in words, with links to their records."""
     pks = [int(i) for i in ids if str(i).isdigit()]
     entries = (Entry.objects.visible_to(user).filter(membership=membership, pk__in=pks)
-               .select_related("superseded_by"))
+               .select_related("superseded_by", "supersedes"))
     titles = record.titles_for(casework.my_proposals(user, membership),
                                casework.my_reports(user, membership))
     return {str(e.pk): record.entry_row(e, titles) for e in entries}
@@ -253,6 +266,7 @@ def member_score(user, membership, year: int, today: dt.date) -> ScoreView | Non
             rubric_label=run.rubric.label or run.rubric.rubric_id,
             rubric_version=run.rubric.version, default_rubric=False, run=run,
             published=published, published_score=row,
+            published_grade_label=published_grade_label(row),
             **_view(user, membership, stored.explanation or {}, rubric))
     text, version = rubric_for(membership.committee, year)
     rubric = load(text)
@@ -262,4 +276,5 @@ def member_score(user, membership, year: int, today: dt.date) -> ScoreView | Non
         source="live", year=year, as_of=as_of, period=period,
         rubric_label=rubric.label or rubric.id, rubric_version=rubric.version,
         default_rubric=version is None, published=published, published_score=row,
+        published_grade_label=published_grade_label(row),
         **_view(user, membership, explanation, rubric))

@@ -54,7 +54,8 @@ def home(request):
     summary = scoring.member_score(request.user, sel.membership, sel.year, sel.today)
     return _page(request, "home.html", sel, "home", summary=summary,
                  mine=[i for i in items if i.mine],
-                 deadlines=sorted((i for i in items if i.due), key=lambda i: i.due),
+                 deadlines=sorted((i for i in items if i.due and not i.mine),
+                                  key=lambda i: i.due),
                  open_count=len(items))
 
 

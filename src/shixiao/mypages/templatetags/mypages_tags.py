@@ -1,0 +1,18 @@
+"""Small helpers for the member's pages."""
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def signed(value) -> str:
+    """Points with their sign, as a member reads a line: +20, -5, 0."""
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    text = str(value)
+    return f"+{text}" if number > 0 else text
