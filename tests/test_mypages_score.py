@@ -138,3 +138,26 @@ def test_score_page_links_the_word_duty_report(world, as_user):
     page = html(as_user(world.member1).get("/me/score/?year=2025"))
     assert f'href="/dossier/members/{world.membership1.pk}/2025.docx"' in page
     assert 'id="score-lines"' in page
+
+
+def test_consequences_read_the_members_grades_of_earlier_years(world, as_user):
+    version = register_rubric(world.office, world.committee, default_rubric_text())
+    score_committee(world.office, world.committee, version, year=2024)
+    view = en(as_user(world.member2)).get("/me/score/?year=2025").context["score"]
+    assert view.source == "live" and view.grade == "incompetent"
+    assert view.consequences == ["谈心谈话 / a talk with the liaison office",
+                                 "主席约谈 / a talk with a chair"]
+    page = html(en(as_user(world.member2)).get("/me/score/?year=2025"))
+    assert "主席约谈 / a talk with a chair" in page
+
+
+def test_a_member_account_without_a_seat_sees_an_explanation(world, as_user):
+    from shixiao.accounts.services import create_user
+    from shixiao.core.choices import UserRole
+
+    user = create_user(None, username="newcomer", password="pw", role=UserRole.MEMBER)
+    client = en(as_user(user))
+    for url in ("/me/", "/me/record/", "/me/score/", "/me/work/"):
+        response = client.get(url)
+        assert response.status_code == 200 and response.context["membership"] is None
+        assert "No seat of yours is recorded yet." in html(response)
