@@ -326,47 +326,21 @@ def count_plan(rubric: Rubric) -> "compiled.Plan | None":
         return None
 
 
-def _score_from_counts(rubric: Rubric, plan: "compiled.Plan", rows, members,
+def _score_from_counts(rubric: Rubric, plan: "compiled.Plan", committee, start, end, as_of,
                        history) -> list[MemberResult]:
-    counts = {row[0]: row[1:] for row in rows}
+    """Everyone seated in the period (as members_for), scored from their counts."""
+    with connection.cursor() as cursor:
+        cursor.execute(*_member_counts_sql(plan, committee, start, end, as_of))
+        rows = cursor.fetchall()
     empty = (0,) * len(plan.columns)
     scorer = compiled.CountScorer(rubric, plan)
-    return [scorer.score(members[m], counts.get(int(m), empty), list(history.get(m, ())))
-            for m in sorted(members, key=int)]
-
-
-def _start_query(sql: str, params: list):
-    """Run a query while the caller goes on; returns a function that waits for its rows.
-    Outside a transaction a helper thread runs it on its own connection (the database
-    works with the GIL released); inside one it runs at once on this connection, the only
-    one that sees uncommitted rows."""
-    if connection.in_atomic_block:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        return lambda: rows
-    box: dict = {}
-
-    def run():
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                box["rows"] = cursor.fetchall()
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller, re-raised
-            box["error"] = exc
-        finally:
-            connection.close()
-
-    worker = threading.Thread(target=run, name="count-query", daemon=True)
-    worker.start()
-
-    def wait():
-        worker.join()
-        if "error" in box:
-            raise box["error"]
-        return box["rows"]
-
-    return wait
+    results = []
+    for row in sorted(rows):
+        key = str(row[0])
+        counts = row[4:] if row[3] is not None else empty  # row[3]: counted.m
+        results.append(scorer.score(MemberInfo(id=key, role=row[1], group=str(row[2])),
+                                    counts, list(history.get(key, ()))))
+    return results
 
 
 def _member_counts_sql(plan: "compiled.Plan", committee, start, end,
@@ -382,7 +356,10 @@ def _member_counts_sql(plan: "compiled.Plan", committee, start, end,
     def attr(name: str) -> str:
         return (f"e.attrs ->> '$.{name}'" if vendor == "sqlite" else f"e.attrs ->> '{name}'")
 
-    def render(pred) -> str:
+    def render(pred, negated: bool = False) -> str:
+        """SQL for a predicate. Under no NOT an unknown (a missing attribute) counts as
+        false, as the engine's test does, so plain IN serves; under a NOT it is spelled
+        out, or the negation would be unknown too and drop the entry."""
         op = pred[0]
         if op == "true":
             return "1 = 1"
@@ -395,15 +372,15 @@ def _member_counts_sql(plan: "compiled.Plan", committee, start, end,
             # JSON true/false read as text: 'true'/'false' in PostgreSQL, 1/0 in SQLite.
             params.extend(flag(v) if v.__class__ is bool else v for v in values)
             listed = f"{column} IN ({', '.join(['%s'] * len(values))})"
-            # Spelled out for an absent attribute (NULL), so neither ever yields unknown.
-            return (f"({column} IS NOT NULL AND {listed})" if op == "attr_in"
-                    else f"({column} IS NULL OR NOT {listed})")
+            if op == "attr_not_in":
+                return f"({column} IS NULL OR NOT {listed})"
+            return f"({column} IS NOT NULL AND {listed})" if negated else listed
         if op == "not":
-            return f"NOT ({render(pred[1])})"
+            return f"NOT ({render(pred[1], not negated)})"
         joiner = " AND " if op == "and" else " OR "
-        return "(" + joiner.join(render(p) for p in pred[1]) + ")"
+        return "(" + joiner.join(render(p, negated) for p in pred[1]) + ")"
 
-    counts = ",\n  ".join(f"COUNT(*) FILTER (WHERE {render(p)})" for p in plan.columns)
+    counts = ", ".join(f"COUNT(*) FILTER (WHERE {render(p)})" for p in plan.columns)
     select_params, params = params, []
     # Attribute names are identifiers (checked by compiled.plan); values are parameters.
     extracted = "".join(f", {attr(name)} AS a_{name}" for name in sorted(plan.attributes))
@@ -418,10 +395,15 @@ def _member_counts_sql(plan: "compiled.Plan", committee, start, end,
     if plan.kinds is not None:
         where.append(f"e.kind IN ({', '.join(['%s'] * len(plan.kinds))})")
         where_params.extend(sorted(plan.kinds))
+    # One row per member seated in the period, with their role and sector and their
+    # counts (NULL: no counted entries), so no second query lists the members.
     sql = (f"WITH live AS (SELECT e.membership_id AS m, e.kind AS kind{extracted}"  # noqa: S608
-           f"{role_column} FROM ledger_entry e {role_join} WHERE {' AND '.join(where)}) "
-           f"SELECT m, {counts} FROM live GROUP BY m")
-    return sql, where_params + select_params
+           f"{role_column} FROM ledger_entry e {role_join} WHERE {' AND '.join(where)}), "
+           f"counted AS (SELECT m, {counts} FROM live GROUP BY m) "
+           f"SELECT ms.id, ms.role, ms.sector_id, counted.* FROM orgs_membership ms "
+           f"LEFT JOIN counted ON counted.m = ms.id WHERE ms.committee_id = %s "
+           f'AND ms.start <= %s AND (ms."end" IS NULL OR ms."end" >= %s)')
+    return sql, where_params + select_params + [committee.pk, end, start]
 
 
 @dataclass
@@ -444,15 +426,14 @@ def score_committee(actor, committee: Committee, version: RubricVersion, *, year
     start, end = period_for(rubric, year)
     as_of = as_of or end
     # Totals only, for a rubric of common shapes: the database counts each member's
-    # entries per (rule, points) cell while the members and their history are read here.
+    # entries per (rule, points) cell. (Run on this connection: a second one for the
+    # count query, to overlap it with reading the members, cost more than it saved.)
     plan = None if (explain or store) else count_plan(rubric)
-    counted = (_start_query(*_member_counts_sql(plan, committee, start, end, as_of))
-               if plan is not None else None)
-    members = members_for(committee, start, end)
     history = history_for(committee, rubric.id, year)
-    if counted is not None:
-        results = _score_from_counts(rubric, plan, counted(), members, history)
+    if plan is not None:
+        results = _score_from_counts(rubric, plan, committee, start, end, as_of, history)
     else:
+        members = members_for(committee, start, end)
         # Score first, store after: reading needs no transaction, and outside one the
         # ledger can be read in parallel.
         results = _score_members(rubric, version.text, committee, start, end, as_of,
