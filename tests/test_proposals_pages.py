@@ -499,7 +499,8 @@ def test_stylesheet_has_no_fixed_widths():
     ("office", ["/proposals/", "/deadlines/"], ["/proposals/unit/"]),
     ("member1", ["/proposals/", "/deadlines/"], ["/proposals/unit/"]),
     ("leader", ["/proposals/", "/deadlines/"], ["/proposals/unit/"]),
-    ("unit1_user", ["/proposals/", "/proposals/unit/"], ["/deadlines/"]),
+    # A unit's way in is its own work list, not the committee's proposal list.
+    ("unit1_user", ["/proposals/unit/"], ["/proposals/", "/deadlines/"]),
 ])
 def test_navigation_links_proposals_unit_work_and_deadlines(world, as_user, attr, present,
                                                              absent):
