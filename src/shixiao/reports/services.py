@@ -288,11 +288,15 @@ def start_editing(actor, report: OpinionReport, *, version: int | None = None,
 
 
 def save_edit(actor, report: OpinionReport, *, edited_body: str, title: str | None = None,
-              finish: bool = True, version: int | None = None,
-              reason: str = "") -> OpinionReport:
+              finish: bool = True, version: int | None = None, reason: str = "",
+              on: dt.date | None = None) -> OpinionReport:
     """Save the office's edited text beside the member's original, which stays as it was.
-    With `finish`, editing is done (state edited, dated today); without, it stays open."""
+    With `finish`, editing is done (state edited, dated `on`, default today); without, it
+    stays open. `on` lets an import or the demo record when editing really finished."""
     _require_office(actor, report)
+    if on is not None:
+        _validate_date(on, "on", not_before=report.submitted_on,
+                       not_before_what=_("the day it was submitted"))
     with transaction.atomic():
         locked = _lock(report, version)
         _refuse(locked, _("edit"), [S.EDITING, S.EDITED])
@@ -306,7 +310,7 @@ def save_edit(actor, report: OpinionReport, *, edited_body: str, title: str | No
         locked.title, locked.edited_body = new_title.strip(), edited_body
         if finish:
             locked.state = S.EDITED
-            locked.edited_on = locked.edited_on or _today()
+            locked.edited_on = locked.edited_on or on or _today()
         return _save(actor, locked, before, reason)
 
 
@@ -405,12 +409,15 @@ def record_endorsement(actor, report: OpinionReport, *, level: str, leader_rank:
 
 
 def mark_not_used(actor, report: OpinionReport, *, reason: str,
-                  version: int | None = None) -> OpinionReport:
+                  version: int | None = None, on: dt.date | None = None) -> OpinionReport:
     """Close a report without use, saying why (the member sees the reason). Not once it
-    has been adopted or endorsed: that outcome stands."""
+    has been adopted or endorsed: that outcome stands. Dated `on` (default today)."""
     _require_office(actor, report)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Say why the report is not used.")})
+    if on is not None:
+        _validate_date(on, "on", not_before=report.submitted_on,
+                       not_before_what=_("the day it was submitted"))
     with transaction.atomic():
         locked = _lock(report, version)
         _refuse(locked, _("close as not used"), [S.SUBMITTED, S.EDITING, S.EDITED, S.SENT])
@@ -419,19 +426,23 @@ def mark_not_used(actor, report: OpinionReport, *, reason: str,
                 "This report has been adopted or endorsed; it cannot be closed as not used."))
         before = audit.snapshot(locked)
         locked.state, locked.not_used_reason = S.NOT_USED, reason.strip()
-        locked.closed_on = _today()
+        locked.closed_on = on or _today()
         return _save(actor, locked, before, reason)
 
 
 def archive(actor, report: OpinionReport, *, version: int | None = None,
-            reason: str = "") -> OpinionReport:
-    """File a sent report away once its outcomes are in; nothing more is recorded on it."""
+            reason: str = "", on: dt.date | None = None) -> OpinionReport:
+    """File a sent report away once its outcomes are in; nothing more is recorded on it.
+    Dated `on` (default today)."""
     _require_office(actor, report)
+    if on is not None:
+        _validate_date(on, "on", not_before=report.sent_on,
+                       not_before_what=_("the day it was sent"))
     with transaction.atomic():
         locked = _lock(report, version)
         _refuse(locked, _("archive"), [S.SENT])
         before = audit.snapshot(locked)
-        locked.state, locked.closed_on = S.ARCHIVED, _today()
+        locked.state, locked.closed_on = S.ARCHIVED, on or _today()
         return _save(actor, locked, before, reason)
 
 
