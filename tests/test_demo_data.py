@@ -193,6 +193,8 @@ def test_demo_data_command_prints_the_logins_and_fresh_rebuilds(flushable):
                      "member2", "member3"]:
         assert f"  {username} " in text
     assert "member1 … member20" in text
+    assert "proposals for 2025 through the workflow" in text  # and opinion reports, scored
+    assert "opinion reports" in text and "scored" in text
     assert "password: demo" in text
     assert city_memberships().count() == 20
 

@@ -1,11 +1,13 @@
-"""A year of realistic ledger entries for the demo committee.
+"""A year of realistic ledger entries for the demo committee, for the duties that have no
+workflow in shixiao yet.
 
 Shapes follow research/domain.md: one plenary a year (about five half-days), standing
-meetings for standing members, consultation meetings and group activities; most members
-file one or two proposals, most of which are registered, about half get an A reply and
-fewer still are verified as done months later; opinion reports are many and adoption is
-steep; research trips sometimes find nothing and a few are showcase visits. Written through
-`record_entries`, so the demo year is one audited change, like an import.
+meetings for standing members, consultation meetings and group activities; research trips
+sometimes find nothing and a few are showcase visits; study, writings and constituent
+contacts. Written through `record_entries`, so the demo year is one audited change, like an
+import. Proposals and opinion reports are not invented here: `proposals.demo` and
+`reports.demo` file them through their workflows, whose services record the ledger entries
+(with `source_type`/`source_id` pointing at the proposal or report).
 """
 
 import datetime as dt
@@ -72,9 +74,7 @@ def generate_year(committee: Committee, year: int, *, seed: int = 2026, actor=No
         for _ in range(rng.randint(2, 6)):
             add(m, "attendance", _day(rng, year, 2, 12), meeting="group",
                 state=rng.choices(["attended", "leave"], [88, 12])[0])
-    _proposals(rng, year, memberships, add)
     for m in memberships:
-        _reports(rng, year, m, add)
         _fieldwork(rng, year, m, add)
         _study_and_contact(rng, year, m, add)
     if not items:
@@ -82,79 +82,6 @@ def generate_year(committee: Committee, year: int, *, seed: int = 2026, actor=No
     created = record_entries(actor, items, reason=f"演示履职记录 {year}",
                              label=f"demo ledger {committee.code} {year}")
     return len(created)
-
-
-def _proposals(rng, year, memberships, add):
-    """Proposals with their authors and outcome events, most filed at the plenary."""
-    number = 0
-    for m in memberships:
-        for _ in range(rng.choices([0, 1, 2, 3, 4], [12, 38, 30, 14, 6])[0]):
-            number += 1
-            ref = f"{year}-{number:04d}"
-            filed = dt.date(year, 1, 7) if rng.random() < 0.7 else _day(rng, year, 2, 10)
-            wanted = rng.choices([0, 1, 2, 3], [55, 25, 12, 8])[0]
-            cosigners = rng.sample(memberships, k=min(wanted, len(memberships)))
-            cosigners = [c for c in cosigners if c.pk != m.pk]
-            authors = [(m, "first_author" if cosigners else "individual")]
-            authors += [(c, "co_signer") for c in cosigners]
-            units = rng.choices([1, 2, 3, 4], [55, 25, 12, 8])[0]
-            hard = units >= 3 and rng.random() < 0.6
-            outcome = rng.choices(["registered", "not_registered", "converted", "merged"],
-                                  [80, 8, 7, 5])[0]
-            reviewed = _later(rng, filed, 20, 45)
-            for author, role in authors:
-                add(author, "proposal", filed, ref=ref, status="submitted", role=role)
-                extra = {"units": units} if outcome == "registered" else {}
-                add(author, "proposal", filed, reviewed, ref=ref, status=outcome, role=role,
-                    **extra)
-            if outcome != "registered":
-                continue
-            key = rng.random() < 0.05
-            grade = rng.choices(["A", "B", "C"], [45, 40, 15])[0]
-            replied = _later(rng, reviewed, 40, 100)
-            verified = grade == "A" and rng.random() < 0.55
-            excellent = rng.random() < (0.15 if verified else 0.02)
-            horizon = rng.choice([6, 12])
-            for author, role in authors:
-                if key:
-                    add(author, "proposal", filed, reviewed, ref=ref, status="key", role=role)
-                if grade == "A":
-                    add(author, "proposal", filed, replied, ref=ref, status="adopted",
-                        role=role)
-                if author is authors[0][0] and grade in "AB" and rng.random() < 0.35:
-                    add(author, "proposal", filed, _later(rng, replied, 150, 200), ref=ref,
-                        status="follow_up_review", role=role)
-                if verified:
-                    extra = {"difficulty": "hard"} if hard else {}
-                    add(author, "proposal", filed,
-                        replied + dt.timedelta(days=30 * horizon), ref=ref,
-                        status="effect_verified", role=role, horizon_months=horizon,
-                        **extra)
-                elif grade == "B" and rng.random() < 0.3:
-                    add(author, "proposal", filed, replied + dt.timedelta(days=180), ref=ref,
-                        status="effect_unkept", role=role, horizon_months=6)
-                if excellent:
-                    add(author, "proposal", filed, dt.date(year + 1, 2, 26), ref=ref,
-                        status="excellent", role=role)
-
-
-def _reports(rng, year, m, add):
-    for n in range(rng.choices([0, 1, 2, 3, 5, 8], [20, 25, 20, 15, 12, 8])[0]):
-        ref = f"R{year}-{m.pk}-{n}"
-        sent = _day(rng, year, 1, 11)
-        add(m, "opinion_report", sent, ref=ref, status="submitted")
-        roll = rng.random()
-        if roll < 0.22:
-            adopted = _later(rng, sent, 7, 40)
-            add(m, "opinion_report", sent, adopted, ref=ref, status="adopted",
-                level="prefecture")
-            if roll < 0.06:
-                add(m, "opinion_report", sent, _later(rng, adopted, 10, 60), ref=ref,
-                    status="adopted", level="provincial")
-            if roll < 0.05:
-                level = "provincial" if roll < 0.015 else "prefecture"
-                add(m, "opinion_report", sent, _later(rng, adopted, 5, 30), ref=ref,
-                    status="endorsed", level=level)
 
 
 def _fieldwork(rng, year, m, add):

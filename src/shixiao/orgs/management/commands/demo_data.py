@@ -1,3 +1,5 @@
+import time
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
@@ -33,13 +35,29 @@ class Command(BaseCommand):
         self.stdout.write(demo.format_summary(result))
 
     def _ledger_and_scores(self, committee, seed):
-        """A completed year of duty records and its scores under the default rubric."""
+        """A completed year of duty records and its scores under the default rubric:
+        proposals and opinion reports through their workflows (their services write the
+        ledger), the other duties as generated ledger entries, then the scores."""
         from shixiao.assessment.defaults import default_rubric_text
         from shixiao.assessment.services import register_rubric, score_committee
         from shixiao.ledger.demo import generate_year
+        from shixiao.proposals import demo as proposals_demo
+        from shixiao.reports import demo as reports_demo
 
+        started = time.monotonic()
+        proposals = proposals_demo.generate_year(committee, DEMO_YEAR, seed=seed)
+        states = ", ".join(f"{state} {n}" for state, n in proposals["states"].items())
+        self.stdout.write(f"Filed {proposals['proposals']} proposals for {DEMO_YEAR} through "
+                          f"the workflow ({states}) in {time.monotonic() - started:.1f} s; "
+                          f"unit1 … unit{proposals['unit_logins']}: one login per handling "
+                          "unit.")
+        started = time.monotonic()
+        reports = reports_demo.generate_year(committee, DEMO_YEAR, seed=seed)
+        adopted = ", ".join(f"{level} {n}" for level, n in reports["adoptions"].items())
+        self.stdout.write(f"Wrote {reports['reports']} opinion reports (adopted: {adopted}) "
+                          f"in {time.monotonic() - started:.1f} s.")
         count = generate_year(committee, DEMO_YEAR, seed=seed)
         version = register_rubric(None, committee, default_rubric_text())
         scored = score_committee(None, committee, version, year=DEMO_YEAR)
-        self.stdout.write(f"Recorded {count} ledger entries for {DEMO_YEAR} and scored "
+        self.stdout.write(f"Recorded {count} other ledger entries for {DEMO_YEAR} and scored "
                           f"{len(scored.results)} members under {version.rubric_id}.")
