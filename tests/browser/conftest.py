@@ -1,0 +1,183 @@
+"""Browser tests: Playwright drives Debian's Chromium against pytest-django's live server.
+
+One Chromium runs for the whole package; each test gets a fresh context (no shared cookies)
+through `visit`, which records console errors and failed requests, and always saves a
+screenshot to var/screenshots/<test>.png, whether the test passed or not, so CI keeps what
+the browser showed.
+
+A missing Chromium fails the tests with the reason: CI installs it, and a browser test that
+silently skips proves nothing. Developers without Chromium opt out with
+SHIXIAO_SKIP_BROWSER=1 (docs/testing.md).
+"""
+
+import os
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "var" / "screenshots"
+CHROMIUM = os.environ.get("SHIXIAO_CHROMIUM", "/usr/bin/chromium")
+# Playwright cannot download its own browser here (no network), so it launches the system
+# one; these switches keep Chromium from calling home or waiting on a GPU.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+TIMEOUT_MS = 15_000
+
+
+def _skip_requested() -> bool:
+    return os.environ.get("SHIXIAO_SKIP_BROWSER", "").strip().lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture(scope="package")
+def chromium():
+    """One headless Chromium for every browser test.
+
+    Package scope, not session: Playwright's sync API keeps an asyncio loop marked as
+    running in this thread for as long as it is started, and Django refuses database calls
+    under a running loop. The loop must end with the last browser test, so the rest of the
+    suite runs as usual; while it lives, DJANGO_ALLOW_ASYNC_UNSAFE lets the tests set up
+    and check data (there is no real async code involved: the loop only serves Playwright).
+    """
+    if _skip_requested():
+        pytest.skip("SHIXIAO_SKIP_BROWSER=1: browser tests skipped on request")
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        pytest.fail(f"Chromium not found at {CHROMIUM}. Install it (apt-get install chromium "
+                    "fonts-noto-cjk), point SHIXIAO_CHROMIUM at it, or set "
+                    "SHIXIAO_SKIP_BROWSER=1 to skip the browser tests.", pytrace=False)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("The playwright package is missing: pip install -e '.[test]' "
+                    "(or set SHIXIAO_SKIP_BROWSER=1).", pytrace=False)
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    playwright = sync_playwright().start()
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        try:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                                 args=CHROMIUM_ARGS)
+        except Exception as exc:
+            pytest.fail(f"Chromium at {CHROMIUM} did not start: {exc}", pytrace=False)
+        yield browser
+        browser.close()
+    finally:
+        playwright.stop()
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@dataclass
+class Visit:
+    """A page in its own browser context, and what went wrong while it was open."""
+
+    page: object
+    base_url: str
+    console_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def goto(self, path: str):
+        response = self.page.goto(self.url(path))
+        assert response is not None and response.ok, f"{path}: {response and response.status}"
+        return response
+
+    def log_in(self, username: str, password: str = "pw") -> None:
+        """The login form, as a person fills it in."""
+        self.goto("/login/")
+        self.page.fill("input[name=username]", username)
+        self.page.fill("input[name=password]", password)
+        with self.page.expect_navigation():
+            self.page.click("main form button[type=submit]")
+        assert "/login/" not in self.page.url, f"login as {username} failed: {self.page.url}"
+
+    def problems(self) -> list[str]:
+        return ([f"console error: {e}" for e in self.console_errors]
+                + [f"failed request: {r}" for r in self.failed_requests])
+
+    def assert_clean(self) -> None:
+        """No console error and no failed asset request so far."""
+        assert self.problems() == []
+
+
+def _screenshot_path(node_name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS / (re.sub(r"[^\w.-]+", "_", node_name).strip("_") + ".png")
+
+
+@pytest.fixture
+def visit(request, chromium, live_server):
+    """`visit(viewport=PHONE)` → a Visit on the live server. Every page opened this way is
+    screenshotted at the end of the test (pass or fail) and must end with no console errors
+    and no failed requests."""
+    contexts = []
+
+    def open_visit(viewport=DESKTOP) -> Visit:
+        context = chromium.new_context(viewport=viewport, locale="zh-CN",
+                                       base_url=live_server.url)
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        v = Visit(page=page, base_url=live_server.url)
+        page.on("console", lambda msg: _is_console_error(msg) and v.console_errors.append(
+            f"{msg.text} ({msg.location.get('url', '')})"))
+        page.on("pageerror", lambda exc: v.console_errors.append(f"uncaught: {exc}"))
+        page.on("response", lambda r: _is_failure(r) and v.failed_requests.append(
+            f"{r.status} {r.request.resource_type} {r.request.method} {r.url}"))
+        page.on("requestfailed", lambda r: v.failed_requests.append(
+            f"{r.failure} {r.method} {r.url}"))
+        contexts.append((context, v))
+        return v
+
+    yield open_visit
+
+    problems = []
+    for index, (context, v) in enumerate(contexts):
+        name = request.node.name + (f"-{index}" if index else "")
+        try:
+            v.page.screenshot(path=str(_screenshot_path(name)), full_page=True)
+        finally:
+            problems += v.problems()
+            context.close()
+    if problems and not getattr(request.node, "failed_call", False):
+        pytest.fail("\n".join(problems), pytrace=False)
+
+
+ASSETS = {"stylesheet", "script", "image", "font", "media", "manifest", "other"}
+
+
+def _is_favicon(url: str) -> bool:
+    return url.split("?")[0].endswith("/favicon.ico")
+
+
+def _is_console_error(message) -> bool:
+    """An error the page caused. Not the browser's own guess at /favicon.ico: no page links
+    one, so Chromium asks on its own and logs the 404 (reported to the web app's owner)."""
+    return message.type == "error" and not _is_favicon(message.location.get("url", ""))
+
+
+def _is_failure(response) -> bool:
+    """Any server error; and any 4xx for a static asset. A page or an htmx request that
+    answers 400 to a bad form or 403 to a stranger is behaviour; a stylesheet that answers
+    404 is a broken page."""
+    if response.status >= 500:
+        return True
+    if _is_favicon(response.url):
+        return False
+    return response.status >= 400 and response.request.resource_type in ASSETS
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call" and report.failed:
+        item.failed_call = True
+    return report
