@@ -214,9 +214,9 @@ def plan_year(committee: Committee, year: int, *, seed: int) -> list[Planned]:
                      for t in TOPICS]
     plans: list[Planned] = []
 
-    def add(fate, category, filed, topic=None, review=None) -> Planned:
+    def add(fate, category, filed, topic=None, review=None, avoid=()) -> Planned:
         index = len(plans)
-        active = [m for m in memberships if _active(m, filed)] or memberships
+        active = [m for m in memberships if _active(m, filed) and m not in avoid] or memberships
         first = rng.choices(active, [weight[m.pk] + 0.05 for m in active])[0]
         roll = rng.random()
         others = [m for m in active if m.pk != first.pk]
@@ -260,7 +260,9 @@ def plan_year(committee: Committee, year: int, *, seed: int) -> list[Planned]:
         for _ in range(rng.choice([1, 1, 2])):
             filed = max(dt.date(year, 1, 1), lead.filed - rng.randint(0, 3) * DAY)
             review = max(filed + DAY, lead.review - rng.randint(0, 2) * DAY)
-            follower = add("follower", lead.category, filed, topic=lead.topic, review=review)
+            # Another member's proposal on the same subject (one member does not file twice).
+            follower = add("follower", lead.category, filed, topic=lead.topic, review=review,
+                           avoid=lead.authors)
             follower.lead = lead.index
             lead.followers.append(follower.index)
 
@@ -689,8 +691,8 @@ class _Year:
             svc.close(self.office, self.proposal(plan), outcome=latest, on=day)
 
     def excellent(self) -> Iterator[dt.date]:
-        """Before the next plenary the committee selects its excellent proposals (about 1 in
-        50 here), among those whose results were verified."""
+        """Before the next plenary the committee selects its excellent proposals: one in ten
+        of those whose reviews found a promise fulfilled (1–2% of the year's proposals)."""
         day = dt.date(self.year + 1, 1, 6)
         yield day
         rng = self.rng("excellent", 0)
