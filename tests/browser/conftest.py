@@ -80,6 +80,7 @@ class Visit:
 
     page: object
     base_url: str
+    name: str
     console_errors: list[str] = field(default_factory=list)
     failed_requests: list[str] = field(default_factory=list)
 
@@ -99,6 +100,10 @@ class Visit:
         with self.page.expect_navigation():
             self.page.click("main form button[type=submit]")
         assert "/login/" not in self.page.url, f"login as {username} failed: {self.page.url}"
+
+    def snap(self, step: str) -> None:
+        """An extra screenshot of a step worth seeing besides the end state."""
+        self.page.screenshot(path=str(_screenshot_path(f"{self.name}-{step}")), full_page=True)
 
     def problems(self) -> list[str]:
         return ([f"console error: {e}" for e in self.console_errors]
@@ -126,24 +131,26 @@ def visit(request, chromium, live_server):
                                        base_url=live_server.url)
         context.set_default_timeout(TIMEOUT_MS)
         page = context.new_page()
-        v = Visit(page=page, base_url=live_server.url)
+        name = request.node.name + (f"-{len(contexts)}" if contexts else "")
+        v = Visit(page=page, base_url=live_server.url, name=name)
         page.on("console", lambda msg: _is_console_error(msg) and v.console_errors.append(
             f"{msg.text} ({msg.location.get('url', '')})"))
         page.on("pageerror", lambda exc: v.console_errors.append(f"uncaught: {exc}"))
         page.on("response", lambda r: _is_failure(r) and v.failed_requests.append(
             f"{r.status} {r.request.resource_type} {r.request.method} {r.url}"))
-        page.on("requestfailed", lambda r: v.failed_requests.append(
-            f"{r.failure} {r.method} {r.url}"))
+        # A navigation that becomes a download is "aborted" by design; an asset that never
+        # arrived is a broken page.
+        page.on("requestfailed", lambda r: r.resource_type in ASSETS and
+                v.failed_requests.append(f"{r.failure} {r.resource_type} {r.method} {r.url}"))
         contexts.append((context, v))
         return v
 
     yield open_visit
 
     problems = []
-    for index, (context, v) in enumerate(contexts):
-        name = request.node.name + (f"-{index}" if index else "")
+    for context, v in contexts:
         try:
-            v.page.screenshot(path=str(_screenshot_path(name)), full_page=True)
+            v.page.screenshot(path=str(_screenshot_path(v.name)), full_page=True)
         finally:
             problems += v.problems()
             context.close()
