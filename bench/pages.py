@@ -247,6 +247,7 @@ def main() -> None:
         subprocess.run([sys.executable, str(HERE / "pages_measure.py"), "--profile",
                         args.profile], env=env_for(db), check=True)
         return
+    load_before = os.getloadavg()[0]
     print("in-process ...", file=sys.stderr)
     client = run_json([str(HERE / "pages_measure.py"), "--requests", str(args.requests),
                        "--warmup", str(args.warmup)], env_for(db))
@@ -265,15 +266,19 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=30)
+    # The machine is shared: say how busy it was, since that moves every figure.
+    load = (load_before, os.getloadavg()[0])
     print(f"\n{args.members} members; {args.requests} requests per page; "
-          f"{time.strftime('%Y-%m-%d')}; {os.cpu_count()} cores\n")
+          f"{time.strftime('%Y-%m-%d')}; {os.cpu_count()} cores; load average "
+          f"{load[0]:.1f} before, {load[1]:.1f} after\n")
     print(table(plan, client, http_times, load_times, args.concurrency))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({
             "members": args.members, "date": time.strftime("%Y-%m-%d"), "built": built,
             "in_process": client, "http": http_times, "load": load_times,
-            "concurrency": args.concurrency}, ensure_ascii=False, indent=1))
+            "concurrency": args.concurrency,
+            "load_average": load}, ensure_ascii=False, indent=1))
 
 
 if __name__ == "__main__":
