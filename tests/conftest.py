@@ -89,3 +89,14 @@ def client_for(user) -> Client:
 def as_user():
     """`as_user(user)` → a Django test client logged in as that user (None = anonymous)."""
     return client_for
+
+
+@pytest.fixture(autouse=True)
+def english_messages_in_direct_calls():
+    """Services called directly by a test raise their messages in English, the source
+    language the tests match on. Pages requested through the test client still choose
+    their language per request (Chinese by default), as for real users."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -273,6 +273,7 @@ def test_unsatisfied_rating_leads_to_a_second_round(world):
     p.refresh_from_db()
     assert (second.round, p.state) == (2, "replied")
     ps.rate(world.member1, p, process="satisfied", result="satisfied", on=D(2025, 7, 5))
+
     assert list(Rating.objects.values_list("round", "result")) == [
         (1, "unsatisfied"), (2, "satisfied")]
 
@@ -308,3 +309,12 @@ def test_every_handling_write_is_audited(world):
     audited(lambda: ps.request_rehandling(world.office, p, reason="再办"))
     assert AuditRecord.objects.filter(object_type="proposals.rating",
                                       committee_id=world.committee.pk).exists()
+
+def test_an_extension_in_a_second_round_counts_from_that_round(world):
+    p = replied(world)
+    ps.rate(world.member1, p, process="satisfied", result="unsatisfied", on=D(2025, 6, 1))
+    p = ps.request_rehandling(world.office, p, reason="再办", on=D(2025, 6, 3))
+    p = ps.approve_extension(world.office, p, on=D(2025, 7, 1))
+    # Six months from the re-handling request (3 December 2025 is a Wednesday), not from
+    # the first assignment, which would already have passed.
+    assert p.reply_due == p.assignments.get().reply_due == D(2025, 12, 3)

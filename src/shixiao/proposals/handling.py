@@ -267,11 +267,15 @@ def approve_extension(actor, proposal: Proposal, *, note: str = "",
             raise DomainError(_("An extension was already approved; the reply is due on "
                                 "%(due)s.") % {"due": p.reply_due})
         before = audit.snapshot(p)
+        round_start = _round_start(p)
         # Co-handling opinions keep their own (shorter) deadline: the lead needs them in time.
         for a in p.assignments.select_for_update().filter(
                 state__in=(A.ASSIGNED, A.OBJECTED), role__in=REPLYING_ROLES).order_by("pk"):
             a_before = audit.snapshot(a)
-            a.reply_due = _reply_due(p, a.role, a.assigned_on, True)
+            # The longer period counts from when this round's handling began, as the
+            # round's own due date did (request_rehandling), not from the first assignment.
+            start = max(a.assigned_on, round_start) if round_start else a.assigned_on
+            a.reply_due = _reply_due(p, a.role, start, True)
             a.version += 1
             a.save()
             audit_update(actor, a, a_before, p.committee_id, "extension approved")
@@ -284,6 +288,15 @@ def approve_extension(actor, proposal: Proposal, *, note: str = "",
             follower.extension_approved, follower.reply_due = True, p.reply_due
             save(actor, follower, f_before, action="extension_approved", on=on, lead=p.pk)
     return p
+
+
+def _round_start(proposal: Proposal) -> dt.date | None:
+    """The day the current re-handling round began; None in the first round."""
+    if proposal.round <= 1:
+        return None
+    event = (proposal.events.filter(action="rehandling").order_by("-on", "-pk")
+             .values_list("on", flat=True).first())
+    return event
 
 
 def _validate_attachments(proposal: Proposal, attachments) -> list:
