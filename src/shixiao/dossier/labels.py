@@ -5,24 +5,9 @@ than as stored JSON."""
 from django.utils.translation import gettext_lazy as _
 
 from shixiao.core.choices import CommitteeLevel
+from shixiao.ledger import labels as ledger_labels
 
-KINDS = {
-    "attendance": _("Attendance"),
-    "proposal": _("Proposal"),
-    "opinion_report": _("Opinion report"),
-    "history_material": _("Local-history material"),
-    "fieldwork": _("Fieldwork"),
-    "study": _("Study"),
-    "writing": _("Writing"),
-    "speech": _("Speech"),
-    "service": _("Service"),
-    "constituent_contact": _("Constituent issue"),
-    "task": _("Supervised task"),
-    "commendation": _("Commendation"),
-    "discipline": _("Discipline"),
-    "manual": _("Manual input"),
-    "void": _("Retraction"),
-}
+KINDS = ledger_labels.KINDS
 
 #: Attributes worth a word in a report, in the order they are read out. `ref` is shown as
 #: the record's title instead; counts and evidence keep their attribute name.

@@ -7,24 +7,9 @@ The codes come from ledger.kinds and assessment.entries; tests check that each h
 from django.utils.translation import gettext_lazy as _
 
 from shixiao.core.choices import CommitteeLevel
+from shixiao.ledger import labels as ledger_labels
 
-KINDS = {
-    "attendance": _("Attendance"),
-    "proposal": _("Proposal"),
-    "opinion_report": _("Opinion report"),
-    "history_material": _("Local-history material"),
-    "fieldwork": _("Fieldwork"),
-    "study": _("Study"),
-    "writing": _("Writing"),
-    "speech": _("Speech"),
-    "service": _("Service"),
-    "constituent_contact": _("Constituent issue"),
-    "task": _("Supervised task"),
-    "commendation": _("Commendation"),
-    "discipline": _("Discipline"),
-    "manual": _("Manual input"),
-    "void": _("Retraction"),
-}
+KINDS = ledger_labels.KINDS
 
 #: Proposal and report statuses as ledger entries carry them (ledger.kinds), and the few
 #: statuses other kinds use in the default rubric.
