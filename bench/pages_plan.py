@@ -25,5 +25,12 @@ def pages() -> list[dict]:
         ("handling units list", "/units/", "office", False),
         ("member detail", f"/members/{seat.pk}/", "office", False),
         ("my pages (/me/)", "/me/", "member1", False),
+        ("leader dashboard", "/dashboard/", "leader", False),
     ]
     return [{"name": n, "url": u, "user": who, "anchor": a} for n, u, who, a in rows]
+
+
+def enough(ms: list[float], budget_s: float, minimum: int = 5) -> bool:
+    """A page that has used its time budget stops being requested once it has `minimum`
+    timings: a page of seconds says what it has to say in five requests."""
+    return len(ms) >= minimum and sum(ms) > budget_s * 1000
