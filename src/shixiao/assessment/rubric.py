@@ -8,6 +8,7 @@ is documented in docs/rubric-language.md; this module holds what a rubric is, an
 
 import dataclasses
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -257,7 +258,14 @@ class Rubric:
 
 
 def load(text: str) -> Rubric:
-    """Parse rubric text; raise RubricInvalid listing every problem."""
+    """Parse rubric text; raise RubricInvalid listing every problem. A rubric is frozen
+    data, so a text already parsed in this process is not parsed again (pages that show a
+    score read the committee's rubric on every request)."""
+    return _load_cached(text)
+
+
+@functools.lru_cache(maxsize=32)
+def _load_cached(text: str) -> Rubric:
     from shixiao.assessment.rubricparser import parse_rubric
 
     rubric, errors = parse_rubric(text)

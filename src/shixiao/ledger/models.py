@@ -7,15 +7,21 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from shixiao.assessment.entries import ENTRY_KINDS
+from shixiao.core.choices import UserRole
 from shixiao.core.errors import DomainError
 from shixiao.core.models import RestrictedQuerySet
-from shixiao.orgs.models import Membership
+from shixiao.orgs.models import Membership, _staff_committee_ids
 
 KIND_CHOICES = [(kind, kind) for kind in ENTRY_KINDS]
 
 
 class EntryQuerySet(RestrictedQuerySet):
     def _scope(self, user):
+        if user.role in (UserRole.OFFICE, UserRole.LEADER):
+            # The same rows as their memberships' scope (an entry's committee is its seat's,
+            # set by record_entry), but the (committee, date) index serves it: a page of
+            # the newest 50 no longer sorts a whole committee's ledger first.
+            return self.filter(committee_id__in=_staff_committee_ids(user))
         return self.filter(membership__in=Membership.objects.visible_to(user))
 
     def update(self, **kwargs):

@@ -416,6 +416,14 @@ class _Clock:
 
         self.calendar = deadlines.calendar_for(committee)
         self.rules = {code: deadlines.rule_for(committee, code) for code in self.CODES}
+        # Thousands of items share a few due dates: each (due, distance) is worked out once.
+        self.starts: dict[tuple[dt.date, int], dt.date] = {}
+
+    def _from(self, due: dt.date, working_days: int) -> dt.date:
+        key = (due, working_days)
+        if key not in self.starts:
+            self.starts[key] = _from(due, working_days, self.calendar)
+        return self.starts[key]
 
     def due(self, code: str, start: dt.date, extended: bool = False) -> dt.date:
         return self.rules[code].due(start, self.calendar, extended=extended)
@@ -423,8 +431,8 @@ class _Clock:
     def item(self, kind: str, code: str, units, start, due, done_on) -> OpenItem:
         rule = self.rules[code]
         return OpenItem(kind, tuple(units), start, due, done_on,
-                        blue_from=_from(due, rule.remind_before, self.calendar),
-                        yellow_from=_from(due, rule.warn_before, self.calendar))
+                        blue_from=self._from(due, rule.remind_before),
+                        yellow_from=self._from(due, rule.warn_before))
 
 
 def _by(records, *keys):
