@@ -17,6 +17,15 @@ from shixiao.sheets.workbook import SheetError
 from .test_sheets_import import fill, sign_in, template, upload
 
 
+@pytest.fixture(autouse=True)
+def english_pages(settings):
+    """These tests match the English source of the import messages; the Chinese catalogue
+    is checked on its own (test_web_i18n). Pages follow LANGUAGE_CODE when a request names
+    no language."""
+    settings.LANGUAGE_CODE = "en"
+
+
+
 def _save(wb) -> bytes:
     out = io.BytesIO()
     wb.save(out)

@@ -19,6 +19,15 @@ from shixiao.reports.models import OpinionReport
 from shixiao.sheets.importers import IMPORTERS
 from shixiao.sheets.models import ImportBatch
 
+
+@pytest.fixture(autouse=True)
+def english_pages(settings):
+    """These tests match the English source of the import messages; the Chinese catalogue
+    is checked on its own (test_web_i18n). Pages follow LANGUAGE_CODE when a request names
+    no language."""
+    settings.LANGUAGE_CODE = "en"
+
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
