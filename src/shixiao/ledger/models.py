@@ -10,7 +10,7 @@ from shixiao.assessment.entries import ENTRY_KINDS
 from shixiao.core.choices import UserRole
 from shixiao.core.errors import DomainError
 from shixiao.core.models import RestrictedQuerySet
-from shixiao.orgs.models import Membership, _staff_committee_ids
+from shixiao.orgs.models import Membership, committee_ids_for
 
 KIND_CHOICES = [(kind, kind) for kind in ENTRY_KINDS]
 
@@ -21,7 +21,7 @@ class EntryQuerySet(RestrictedQuerySet):
             # The same rows as their memberships' scope (an entry's committee is its seat's,
             # set by record_entry), but the (committee, date) index serves it: a page of
             # the newest 50 no longer sorts a whole committee's ledger first.
-            return self.filter(committee_id__in=_staff_committee_ids(user))
+            return self.filter(committee_id__in=committee_ids_for(user))
         return self.filter(membership__in=Membership.objects.visible_to(user))
 
     def update(self, **kwargs):
