@@ -57,7 +57,7 @@ class Plan:
     rules: dict[str, RulePlan]
     requirements: dict[Requirement, int]
     attributes: frozenset[str]  # attribute names the predicates read
-    kinds: frozenset[str]  # entry kinds any column can count (a row filter)
+    kinds: frozenset[str] | None  # entry kinds any column can count (None: any kind)
     needs_role: bool  # some predicate tests the membership role
 
 
@@ -273,12 +273,6 @@ class CountScorer:
         requirements = self.plan.requirements
         return conclude(self.rubric, info, (), subtotals, history,
                         lambda test: Decimal(counts[requirements[test]]))
-
-
-def conclude_counts(rubric: Rubric, compiled: Plan, info: MemberInfo, counts: Sequence[int],
-                    history: list) -> MemberResult:
-    """One member's result from their counts: what `engine.score` gives without lines."""
-    return CountScorer(rubric, compiled).score(info, counts, history)
 
 
 def _rule_points(rule: Rule, rule_plan: RulePlan, counts: Sequence[int]) -> Decimal | None:
