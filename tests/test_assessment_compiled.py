@@ -3,6 +3,7 @@ entry gives: same totals, subtotals, grades and gate results, on generated ledge
 corrections, retractions, late effective dates and entries outside the period."""
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -84,6 +85,8 @@ gates:
       - any_of:
           - {id: some_proposal, where: {kind: proposal, status: registered}, at_least: 1}
           - {id: some_report, where: {kind: opinion_report}, at_least: 2}
+          # counts what study_tiers counts: one column in two groups
+          - {id: some_study, where: {kind: study}, at_least: 3}
   - id: standing_duty
     applies_to: [standing]
     on_fail: {grade_at_most: fair}
@@ -171,6 +174,13 @@ def _summary(results):
 def test_both_rubrics_compile_to_counts(text):
     plan = compiled.plan(load(text), attribute_type)
     assert plan.columns
+    assert set(range(len(plan.columns))) == {c for group in plan.groups for c in group}
+
+
+def test_a_column_two_groups_read_is_counted_for_both():
+    plan = compiled.plan(load(SHAPES), attribute_type)
+    study = plan.columns.index(("kind", frozenset({"study"})))
+    assert [i for i, group in enumerate(plan.groups) if study in group] == [0, 5]
 
 
 @pytest.mark.parametrize("text", [GUANGSHUI, SHAPES], ids=["guangshui", "shapes"])
@@ -226,3 +236,82 @@ def test_a_rubric_the_counts_cannot_express_is_still_scored_without_lines(world)
     results = score_committee(None, world.committee, version, year=YEAR, store=False,
                               explain=False).results
     assert {r.member: r.total for r in results}[str(world.membership1.pk)] == 4
+
+
+def _agreement(world, version, as_of=END):
+    by_entries = score_committee(None, world.committee, version, year=YEAR, as_of=as_of,
+                                 store=False, explain=True).results
+    by_counts = score_committee(None, world.committee, version, year=YEAR, as_of=as_of,
+                                store=False, explain=False).results
+    return _summary(by_counts), _summary(by_entries)
+
+
+def _many_entries(world, membership, n: int) -> None:
+    Entry.objects.bulk_create(
+        Entry(committee=world.committee, membership=membership, kind="attendance",
+              date=dt.date(YEAR, 5, 1 + i % 28), effective=dt.date(YEAR, 5, 1 + i % 28),
+              attrs={"meeting": "other",
+                     "state": ("attended", "attended", "late", "unexcused")[i % 4]})
+        for i in range(n))
+
+
+def test_a_member_past_the_digit_budget_is_counted_column_by_column(world, monkeypatch):
+    """Packed counts carry into the next column once a member has 10**DIGITS entries; the
+    query notices and counts column by column instead (10**8 in production, 10 here)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from shixiao.assessment import countsql
+
+    monkeypatch.setattr(countsql, "DIGITS", 1)
+    version = register_rubric(None, world.committee, GUANGSHUI)
+    _many_entries(world, world.membership1, 12)
+    with CaptureQueriesContext(connection) as queries:
+        by_counts, by_entries = _agreement(world, version)
+    assert by_counts == by_entries
+    member1 = dict((row[0], row[1]) for row in by_counts)[str(world.membership1.pk)]
+    assert member1 == Decimal("2.5")  # attendance: 10 - 3 late x 1 - 3 unexcused x 1.5
+    if connection.vendor == "postgresql":
+        assert any("FILTER" in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_tree_too_large_falls_back_to_counting_column_by_column(world, monkeypatch):
+    from shixiao.assessment import countsql
+
+    monkeypatch.setattr(countsql, "TREE_LIMIT", 3)
+    version = register_rubric(None, world.committee, GUANGSHUI)
+    _many_entries(world, world.membership2, 5)
+    by_counts, by_entries = _agreement(world, version)
+    assert by_counts == by_entries
+
+
+def test_a_gate_reads_a_column_a_category_also_reads(world):
+    """study_tiers and the gate's some_study count the same entries (one column, two
+    groups): three study entries pass the gate on both paths."""
+    version = register_rubric(None, world.committee, SHAPES)
+    for day in (1, 2, 3):
+        Entry(committee=world.committee, membership=world.membership1, kind="study",
+              date=dt.date(YEAR, 4, day), effective=dt.date(YEAR, 4, day), attrs={}).save()
+    by_counts, by_entries = _agreement(world, version)
+    assert by_counts == by_entries
+    member1 = next(row for row in by_counts if row[0] == str(world.membership1.pk))
+    assert ("basic", True) in member1[6]
+    assert ("outcome", 2) in member1[4]  # study_tiers: at least 2 studies
+
+
+def test_a_shared_conclusion_becomes_each_members_own_result():
+    """_as_member builds positionally: every field but member, group and categories must
+    come through from the shared result."""
+    import dataclasses
+
+    from shixiao.assessment.engine import GateResult, MemberResult, Subtotal
+
+    shared = MemberResult(
+        member="", role="standing", total=Decimal("7.5"), grade="good", base=Decimal(5),
+        group=None, categories=(Subtotal("a", "A", Decimal(1)),),
+        pools=(Subtotal("p", "P", Decimal(2)),), lines=(),
+        gates=(GateResult("g", "G", True, "flag"),), consequences=("warn",),
+        grade_by_score="fair", rank=3, notes=("total cap 60 applied",))
+    own = (Subtotal("a", "A", Decimal(3)),)
+    assert compiled._as_member(shared, "42", "sector-9", own) == dataclasses.replace(
+        shared, member="42", group="sector-9", categories=own)

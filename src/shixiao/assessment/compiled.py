@@ -18,7 +18,6 @@ point. Pure Python, no Django: the database layer renders the predicates
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from operator import itemgetter
 
 from shixiao.assessment.conditions import Condition, FieldTest
 from shixiao.assessment.decimals import ZERO, clamp
@@ -59,6 +58,10 @@ class Plan:
     attributes: frozenset[str]  # attribute names the predicates read
     kinds: frozenset[str] | None  # entry kinds any column can count (None: any kind)
     needs_role: bool  # some predicate tests the membership role
+    # The columns each category reads (for any role), in rubric order, then those the
+    # gates read: a member's counts travel as one key per group, so members alike in a
+    # category share its subtotal without the other counts being looked at.
+    groups: tuple[tuple[int, ...], ...] = ()
 
 
 def both(*preds: Pred) -> Pred:
@@ -105,9 +108,18 @@ def plan(rubric: Rubric, attr_type: Callable[[str, str], str | None]) -> Plan:
                 where = builder.condition(requirement.where or Condition(), f"gate {gate.id}")
                 requirements[requirement] = builder.column(where)
     columns = tuple(builder.columns)
+    groups = [tuple(sorted({column for rule in category.rules
+                            for column in _columns_of(rules[rule.id])}))
+              for category in rubric.categories]
+    groups.append(tuple(sorted(set(requirements.values()))))
     return Plan(columns, rules, requirements, frozenset(builder.attributes),
                 frozenset(builder.kinds) if builder.kinds is not None else None,
-                needs_role=any(_tests_role(p) for p in columns))
+                needs_role=any(_tests_role(p) for p in columns), groups=tuple(groups))
+
+
+def _columns_of(rule_plan: RulePlan) -> list[int]:
+    columns = [column for column, _ in rule_plan.leaves]
+    return columns + ([rule_plan.matched] if rule_plan.matched is not None else [])
 
 
 def _tests_role(pred: Pred) -> bool:
@@ -232,47 +244,96 @@ class _Builder:
 
 
 class CountScorer:
-    """Finishes members from their counts. A category's subtotal depends only on the
-    member's role and that category's counts, so each distinct combination is worked out
-    once: members with the same attendance record share one attendance subtotal."""
+    """Finishes members from their counts, given as one key per group of `Plan.groups`
+    (categories in rubric order, then gates); `decode(group, key)` gives the group's counts
+    in its own column order (default: the key is that tuple). A category's subtotal
+    depends only on the member's role and its group's counts, so each distinct combination
+    is worked out once: members with the same attendance record share one attendance
+    subtotal, and most members' keys are never decoded."""
 
-    def __init__(self, rubric: Rubric, compiled: Plan):
+    def __init__(self, rubric: Rubric, compiled: Plan,
+                 decode: Callable[[int, object], Sequence[int]] | None = None):
         self.rubric = rubric
         self.plan = compiled
+        self.decode = decode or (lambda group, key: key)
+        local = [{column: i for i, column in enumerate(g)} for g in compiled.groups]
+        # Rule plans in their category's own column numbering.
+        self.rules = {
+            rule.id: _renumbered(compiled.rules[rule.id], local[index])
+            for index, category in enumerate(rubric.categories) for rule in category.rules}
+        self.gate_index = {test: local[-1][column]
+                           for test, column in compiled.requirements.items()}
         self.programs: dict[str, list] = {}
-        self.subtotals: dict[tuple, Subtotal] = {}
+        self.interned: dict[tuple, Subtotal] = {}
+        self.points: dict[int, str] = {}
+        # What follows the subtotals (pools, total, grade, gates, consequences) depends only
+        # on their points, the role, the gates' counts and, for consequences, the member's
+        # earlier grades: members alike in those share one conclusion (about 500 for the
+        # benchmark's 10,000 members), copied with their own id, group and subtotals.
+        self.concluded: dict[tuple, MemberResult] = {}
+        self.uses_history = bool(rubric.consequences)
 
     def _program(self, role: str) -> list:
-        """Per category: its role's version, a getter of its counts, its applicable rules."""
+        """Per category: its index, its role's version, its applicable rules, and the
+        subtotals found so far by key."""
         if role not in self.programs:
-            program = []
-            for category in self.rubric.categories:
-                rules = [(rule.for_role(role), self.plan.rules[rule.id])
-                         for rule in category.rules if rule.applies(role)]
-                columns = sorted({c for _, rp in rules for c, _ in rp.leaves}
-                                 | {rp.matched for _, rp in rules if rp.matched is not None})
-                # itemgetter picks the category's counts in C; with one column it returns
-                # a scalar, with none there is nothing to pick.
-                pick = itemgetter(*columns) if columns else (lambda counts: ())
-                program.append((category.for_role(role), pick, rules))
-            self.programs[role] = program
+            self.programs[role] = [
+                (index, category.for_role(role),
+                 [(rule.for_role(role), self.rules[rule.id])
+                  for rule in category.rules if rule.applies(role)], {})
+                for index, category in enumerate(self.rubric.categories)]
         return self.programs[role]
 
-    def score(self, info: MemberInfo, counts: Sequence[int], history: list) -> MemberResult:
-        role = info.role
+    def score(self, member: str, role: str, group: str | None, keys: Sequence,
+              history: list) -> MemberResult:
+        """One member's result (this runs once per member: kept lean)."""
+        program = self.programs.get(role) or self._program(role)
         subtotals = []
-        cache = self.subtotals
-        for category, pick, rules in self._program(role):
-            key = (role, category.id, pick(counts))
-            found = cache.get(key)
+        for index, category, rules, found_by_key in program:
+            key = keys[index]
+            found = found_by_key.get(key)
             if found is None:
-                points = [v for v in (_rule_points(rule, rp, counts) for rule, rp in rules)
-                          if v is not None]
-                found = cache[key] = subtotal(category, points)
+                found = found_by_key[key] = self._subtotal(category, rules,
+                                                           self.decode(index, key))
             subtotals.append(found)
-        requirements = self.plan.requirements
-        return conclude(self.rubric, info, (), subtotals, history,
-                        lambda test: Decimal(counts[requirements[test]]))
+        gates_key = keys[-1]
+        points = self.points
+        key = (role, gates_key, *[points[id(s)] for s in subtotals])
+        if self.uses_history:
+            key += (tuple(history),)
+        concluded = self.concluded.get(key)
+        if concluded is None:
+            gate_counts = self.decode(len(keys) - 1, gates_key)
+            gate_index = self.gate_index
+            concluded = self.concluded[key] = conclude(
+                self.rubric, MemberInfo(id="", role=role), (), subtotals, history,
+                lambda test: Decimal(gate_counts[gate_index[test]]))
+        return _as_member(concluded, member, group, tuple(subtotals))
+
+    def _subtotal(self, category, rules, counts: Sequence[int]) -> Subtotal:
+        points = [v for v in (_rule_points(rule, rp, counts) for rule, rp in rules)
+                  if v is not None]
+        found = subtotal(category, points)
+        # One object per distinct subtotal, kept alive here so that its id stays its own,
+        # with its points as text (10 and 10.0 are equal, but not alike) for the key of a
+        # conclusion.
+        found = self.interned.setdefault((found, str(found.points)), found)
+        self.points[id(found)] = str(found.points)
+        return found
+
+
+def _renumbered(rule_plan: RulePlan, local: dict[int, int]) -> RulePlan:
+    return RulePlan(leaves=tuple((local[column], value) for column, value in rule_plan.leaves),
+                    matched=None if rule_plan.matched is None else local[rule_plan.matched])
+
+
+def _as_member(result: MemberResult, member: str, group: str | None,
+               categories: tuple[Subtotal, ...]) -> MemberResult:
+    """A shared conclusion as one member's result (the tuples inside are immutable).
+    Positional, at a third of the keywords' cost; a test pins the field order."""
+    return MemberResult(member, result.role, result.total, result.grade, result.base, group,
+                        categories, result.pools, result.lines, result.gates,
+                        result.consequences, result.grade_by_score, result.rank, result.notes)
 
 
 def _rule_points(rule: Rule, rule_plan: RulePlan, counts: Sequence[int]) -> Decimal | None:
@@ -302,3 +363,139 @@ def _rule_points(rule: Rule, rule_plan: RulePlan, counts: Sequence[int]) -> Deci
         if not any_counted:
             return None
     return clamp(raw, rule.min, rule.max)
+
+
+# ------------------------------------------------------------------ one pass per entry
+
+# The database reads an entry's attributes once each when the columns' predicates are
+# folded into one decision tree: branch on the kind, then on each value the remaining
+# predicates test, until every predicate is decided. A leaf names the columns an entry
+# reaching it counts in. (Evaluated column by column, every predicate would read its
+# attributes again: on PostgreSQL that was two thirds of the count query's time.)
+OTHER = None  # the branch of a value no predicate names, or an absent attribute
+
+
+@dataclass(frozen=True)
+class Branch:
+    var: tuple  # ("kind",) | ("role",) | ("attr", name)
+    cases: tuple  # ((value as the database spells it, node), ...)
+    other: "Branch | frozenset[int]"
+
+
+class TreeTooLarge(Exception):
+    """The predicates interact too much for a tree of reasonable size."""
+
+
+def decision_tree(columns: Sequence[Pred], spell: Callable[[object], str],
+                  limit: int = 2000) -> "Branch | frozenset[int]":
+    """The columns' predicates as one tree over (kind, role, attributes). `spell(value)`
+    is how the database reads a literal back as text (e.g. true as 'true'), so the tree
+    compares exactly what the per-column SQL compares. Raises TreeTooLarge past `limit`
+    nodes."""
+    size = 0
+
+    def build(live, counted: frozenset[int]):
+        nonlocal size
+        size += 1
+        if size > limit:
+            raise TreeTooLarge(f"more than {limit} nodes")
+        if not live:
+            return counted
+        var = _pick(live)
+        values = sorted({spell(v) for _, pred in live for v in _literals(pred, var)})
+        nodes = []
+        for value in [*values, OTHER]:
+            now, rest = set(counted), []
+            for column, pred in live:
+                decided = _restrict(pred, var, value, spell)
+                if decided is True:
+                    now.add(column)
+                elif decided is not False:
+                    rest.append((column, decided))
+            nodes.append(build(tuple(rest), frozenset(now)))
+        other = nodes.pop()
+        # A value that leads where no named value does needs no case of its own.
+        cases = tuple((v, n) for v, n in zip(values, nodes, strict=True) if n != other)
+        return Branch(var, cases, other) if cases else other
+
+    # Simplify first against a variable no predicate reads: constants (a count of every
+    # entry is TRUE) are decided before any branch.
+    start, live = set(), []
+    for column, pred in enumerate(columns):
+        decided = _restrict(pred, ("none",), OTHER, spell)
+        if decided is True:
+            start.add(column)
+        elif decided is not False:
+            live.append((column, decided))
+    return build(tuple(live), frozenset(start))
+
+
+def _vars(pred: Pred) -> list[tuple]:
+    op = pred[0]
+    if op in ("kind", "role"):
+        return [(op,)]
+    if op in ("attr_in", "attr_not_in"):
+        return [("attr", pred[1])]
+    if op == "not":
+        return _vars(pred[1])
+    if op in ("and", "or"):
+        return [v for p in pred[1] for v in _vars(p)]
+    return []
+
+
+def _pick(live) -> tuple:
+    """Kind first (it decides most), then role, then the attribute most predicates read."""
+    tally: dict[tuple, int] = {}
+    for _, pred in live:
+        for var in _vars(pred):
+            tally[var] = tally.get(var, 0) + 1
+    for first in (("kind",), ("role",)):
+        if first in tally:
+            return first
+    return min(tally, key=lambda var: (-tally[var], var))
+
+
+def _literals(pred: Pred, var: tuple) -> tuple:
+    op = pred[0]
+    if op in ("kind", "role"):
+        return tuple(pred[1]) if var == (op,) else ()
+    if op in ("attr_in", "attr_not_in"):
+        return pred[2] if var == ("attr", pred[1]) else ()
+    if op == "not":
+        return _literals(pred[1], var)
+    if op in ("and", "or"):
+        return tuple(v for p in pred[1] for v in _literals(p, var))
+    return ()
+
+
+def _restrict(pred: Pred, var: tuple, value, spell) -> "Pred | bool":
+    """`pred` once `var` is known to read `value` (OTHER: none of the named values)."""
+    op = pred[0]
+    if op == "true":
+        return True
+    if op in ("kind", "role"):
+        if var != (op,):
+            return pred
+        return value is not OTHER and value in {spell(v) for v in pred[1]}
+    if op in ("attr_in", "attr_not_in"):
+        if var != ("attr", pred[1]):
+            return pred
+        inside = value is not OTHER and value in {spell(v) for v in pred[2]}
+        return inside if op == "attr_in" else not inside
+    if op == "not":
+        inner = _restrict(pred[1], var, value, spell)
+        return (not inner) if inner.__class__ is bool else ("not", inner)
+    parts = []
+    for part in pred[1]:
+        decided = _restrict(part, var, value, spell)
+        if decided is True:
+            if op == "or":
+                return True
+        elif decided is False:
+            if op == "and":
+                return False
+        else:
+            parts.append(decided)
+    if not parts:
+        return op == "and"
+    return parts[0] if len(parts) == 1 else (op, tuple(parts))

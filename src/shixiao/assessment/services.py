@@ -23,7 +23,7 @@ from shixiao.ledger.kinds import attribute_type, text_attributes
 from shixiao.ledger.models import Entry
 from shixiao.orgs.models import Committee, Membership
 
-from . import compiled, pushdown
+from . import compiled, countsql, pushdown
 from .engine import MemberResult, score
 from .entries import LedgerEntry, MemberInfo
 from .models import MemberScore, RubricVersion, ScoreRun
@@ -329,81 +329,14 @@ def count_plan(rubric: Rubric) -> "compiled.Plan | None":
 def _score_from_counts(rubric: Rubric, plan: "compiled.Plan", committee, start, end, as_of,
                        history) -> list[MemberResult]:
     """Everyone seated in the period (as members_for), scored from their counts."""
-    with connection.cursor() as cursor:
-        cursor.execute(*_member_counts_sql(plan, committee, start, end, as_of))
-        rows = cursor.fetchall()
-    empty = (0,) * len(plan.columns)
-    scorer = compiled.CountScorer(rubric, plan)
+    members, decode = countsql.member_counts(plan, committee.pk, start, end, as_of)
+    scorer = compiled.CountScorer(rubric, plan, decode)
     results = []
-    for row in sorted(rows):
-        key = str(row[0])
-        counts = row[4:] if row[3] is not None else empty  # row[3]: counted.m
-        results.append(scorer.score(MemberInfo(id=key, role=row[1], group=str(row[2])),
-                                    counts, list(history.get(key, ()))))
+    for member, role, sector, keys in members:
+        key = str(member)
+        results.append(scorer.score(key, role, str(sector), keys,
+                                    list(history.get(key, ())) if history else []))
     return results
-
-
-def _member_counts_sql(plan: "compiled.Plan", committee, start, end,
-                       as_of) -> tuple[str, list]:
-    """One grouped query: for each member with counted entries, the plan's counts. The
-    counted entries are those `entries.in_force` keeps."""
-    vendor = connection.vendor
-    params: list = []
-
-    def flag(value: bool):
-        return int(value) if vendor == "sqlite" else ("true" if value else "false")
-
-    def attr(name: str) -> str:
-        return (f"e.attrs ->> '$.{name}'" if vendor == "sqlite" else f"e.attrs ->> '{name}'")
-
-    def render(pred, negated: bool = False) -> str:
-        """SQL for a predicate. Under no NOT an unknown (a missing attribute) counts as
-        false, as the engine's test does, so plain IN serves; under a NOT it is spelled
-        out, or the negation would be unknown too and drop the entry."""
-        op = pred[0]
-        if op == "true":
-            return "1 = 1"
-        if op in ("kind", "role"):
-            values = sorted(pred[1])
-            params.extend(values)
-            return f"{op} IN ({', '.join(['%s'] * len(values))})"
-        if op in ("attr_in", "attr_not_in"):
-            column, values = f"a_{pred[1]}", pred[2]
-            # JSON true/false read as text: 'true'/'false' in PostgreSQL, 1/0 in SQLite.
-            params.extend(flag(v) if v.__class__ is bool else v for v in values)
-            listed = f"{column} IN ({', '.join(['%s'] * len(values))})"
-            if op == "attr_not_in":
-                return f"({column} IS NULL OR NOT {listed})"
-            return f"({column} IS NOT NULL AND {listed})" if negated else listed
-        if op == "not":
-            return f"NOT ({render(pred[1], not negated)})"
-        joiner = " AND " if op == "and" else " OR "
-        return "(" + joiner.join(render(p, negated) for p in pred[1]) + ")"
-
-    counts = ", ".join(f"COUNT(*) FILTER (WHERE {render(p)})" for p in plan.columns)
-    select_params, params = params, []
-    # Attribute names are identifiers (checked by compiled.plan); values are parameters.
-    extracted = "".join(f", {attr(name)} AS a_{name}" for name in sorted(plan.attributes))
-    role_join = ("JOIN orgs_membership ms ON ms.id = e.membership_id" if plan.needs_role
-                 else "")
-    role_column = ", ms.role AS role" if plan.needs_role else ""
-    where = ["e.committee_id = %s", "e.date >= %s", "e.date <= %s", "e.effective <= %s",
-             "e.kind <> 'void'",
-             "NOT EXISTS (SELECT 1 FROM ledger_entry s WHERE s.supersedes_id = e.id "
-             "AND s.effective <= %s)"]
-    where_params = [committee.pk, start, end, as_of, as_of]
-    if plan.kinds is not None:
-        where.append(f"e.kind IN ({', '.join(['%s'] * len(plan.kinds))})")
-        where_params.extend(sorted(plan.kinds))
-    # One row per member seated in the period, with their role and sector and their
-    # counts (NULL: no counted entries), so no second query lists the members.
-    sql = (f"WITH live AS (SELECT e.membership_id AS m, e.kind AS kind{extracted}"  # noqa: S608
-           f"{role_column} FROM ledger_entry e {role_join} WHERE {' AND '.join(where)}), "
-           f"counted AS (SELECT m, {counts} FROM live GROUP BY m) "
-           f"SELECT ms.id, ms.role, ms.sector_id, counted.* FROM orgs_membership ms "
-           f"LEFT JOIN counted ON counted.m = ms.id WHERE ms.committee_id = %s "
-           f'AND ms.start <= %s AND (ms."end" IS NULL OR ms."end" >= %s)')
-    return sql, where_params + select_params + [committee.pk, end, start]
 
 
 @dataclass
