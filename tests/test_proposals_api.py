@@ -310,6 +310,19 @@ def test_units_see_only_what_is_assigned_to_them(world):
             "version": other.version, "text": "答复", "grade": "B"}).status_code == 404
 
 
+def test_in_separate_handling_the_api_gives_a_unit_only_its_own_reply(world):
+    p = assigned(world, mode="separate", units=[world.unit1, world.unit2])
+    u2 = unit2_user(world)
+    ps.reply(world.unit1_user, p.assignments.get(unit=world.unit1), text="教育局答复",
+             grade=grade(world, "B"))
+    ps.reply(u2, p.assignments.get(unit=world.unit2), text="交通局的答复内容",
+             grade=grade(world, "A"))
+    body = api_as(world.unit1_user).get(f"{API}/proposals/{p.pk}").json()
+    assert [r["text"] for r in body["replies"]] == ["教育局答复"]
+    office = api_as(world.office).get(f"{API}/proposals/{p.pk}").json()
+    assert sorted(r["text"] for r in office["replies"]) == ["交通局的答复内容", "教育局答复"]
+
+
 def test_units_never_get_ratings(world):
     p = replied(world)
     ps.rate(world.member1, p, process="unsatisfied", result="unsatisfied", comment="敷衍")

@@ -2,6 +2,7 @@
 what was assigned to them; ratings never reach a handling unit."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 
 from shixiao.proposals import services as ps
@@ -14,10 +15,21 @@ from shixiao.proposals.models import (
     Rating,
     ReasonCode,
     Reply,
+    ReplyAttachment,
     ResultGrade,
 )
 
-from .proposals_kit import ASSIGN_ON, D, assigned, draft, registered, replied, unit2_user
+from .proposals_kit import (
+    ASSIGN_ON,
+    REPLY_ON,
+    D,
+    assigned,
+    draft,
+    grade,
+    registered,
+    replied,
+    unit2_user,
+)
 
 
 def ids(qs):
@@ -105,6 +117,38 @@ def test_units_see_replies_and_follow_ups_of_their_own_proposals_only(world):
     other = unit2_user(world)
     assert not Reply.objects.visible_to(other).exists()
     assert not FollowUp.objects.visible_to(other).exists()
+
+
+def test_in_separate_handling_a_unit_reads_only_its_own_reply(world):
+    u2 = unit2_user(world)
+    p = assigned(world, mode="separate", units=[world.unit1, world.unit2])
+    letters = [SimpleUploadedFile(f"答复函{i}.pdf", b"%PDF-1.4 ...",
+                                  content_type="application/pdf") for i in (1, 2)]
+    first = ps.reply(world.unit1_user, p.assignments.get(unit=world.unit1), text="教育局答复",
+                     grade=grade(world, "B"), attachments=[letters[0]], on=REPLY_ON)
+    second = ps.reply(u2, p.assignments.get(unit=world.unit2), text="交通局答复",
+                      grade=grade(world, "A"), attachments=[letters[1]], on=REPLY_ON)
+    assert ids(Reply.objects.visible_to(world.unit1_user)) == {first.pk}
+    assert ids(Reply.objects.visible_to(u2)) == {second.pk}
+    assert ids(ReplyAttachment.objects.visible_to(world.unit1_user)) == ids(first.attachments)
+    assert ids(ReplyAttachment.objects.visible_to(u2)) == ids(second.attachments)
+    # Both still see the proposal; the office and its author read both replies.
+    for user in (world.unit1_user, u2):
+        assert Proposal.objects.visible_to(user).filter(pk=p.pk).exists()
+    for user in (world.office, world.member1):
+        assert ids(Reply.objects.visible_to(user)) == {first.pk, second.pk}
+        assert ReplyAttachment.objects.visible_to(user).count() == 2
+
+
+def test_a_co_handling_unit_reads_the_lead_units_reply(world):
+    u2 = unit2_user(world)
+    p = assigned(world, mode="lead_co", units=[world.unit1, world.unit2])
+    ps.submit_co_opinion(u2, p.assignments.get(role="co"), text="同意施划临时停车位。",
+                         on=D(2025, 4, 20))
+    answer = ps.reply(world.unit1_user, p.assignments.get(role="lead"), text="综合答复",
+                      grade=grade(world, "B"), on=REPLY_ON)
+    assert ids(Reply.objects.visible_to(u2)) == {answer.pk}
+    assert ids(Reply.objects.visible_to(world.unit1_user)) == {answer.pk}
 
 
 def test_a_reassigned_unit_no_longer_sees_the_proposal(world):

@@ -125,7 +125,8 @@ def _detail(request, proposal_id: int, status: int = 200):
         "created_at", "id")
     p = get_object_or_404(_proposals(request, assignments).select_related(
         "not_registered_reason").prefetch_related(
-        Prefetch("replies", queryset=Reply.objects.select_related(
+        # Scoped: in separate handling a unit reads only its own reply.
+        Prefetch("replies", queryset=Reply.objects.visible_to(user).select_related(
             "grade", "assignment__unit").prefetch_related("attachments")),
         Prefetch("follow_ups", queryset=FollowUp.objects.prefetch_related("progress__unit")),
         "endorsements", "merged", Prefetch("events", queryset=events, to_attr="visible_events"),

@@ -253,8 +253,29 @@ class AssignmentChildQuerySet(ProposalChildQuerySet):
     proposal_path = "assignment__proposal"
 
 
-class ReplyChildQuerySet(ProposalChildQuerySet):
-    proposal_path = "reply__proposal"
+class ReplyQuerySet(ProposalChildQuerySet):
+    """Replies are visible with their proposal, except that a handling unit sees only its
+    own replies and, where it co-handles, the lead unit's (copied to the co-handling units,
+    research/domain.md §1.3). In separate handling each unit answers the proposer alone,
+    so one unit does not read another's reply."""
+
+    def _scope(self, user):
+        scoped = super()._scope(user)
+        if user.role != UserRole.UNIT:
+            return scoped
+        co_handled = Assignment.objects.filter(
+            unit_id=user.handling_unit_id, role=AssignmentRole.CO).exclude(
+            state__in=GONE_ASSIGNMENT_STATES).values("proposal_id")
+        return scoped.filter(Q(assignment__unit_id=user.handling_unit_id)
+                             | Q(assignment__role=AssignmentRole.LEAD,
+                                 assignment__proposal_id__in=co_handled))
+
+
+class ReplyChildQuerySet(RestrictedQuerySet):
+    """Records of a reply are visible with the reply."""
+
+    def _scope(self, user):
+        return self.filter(reply__in=Reply.objects.visible_to(user))
 
 
 class FollowUpChildQuerySet(ProposalChildQuerySet):
@@ -358,7 +379,7 @@ class Reply(BaseModel):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    null=True, related_name="+", verbose_name=_("created by"))
 
-    objects = ProposalChildQuerySet.as_manager()
+    objects = ReplyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("reply")
