@@ -44,3 +44,14 @@ def test_no_web_template_mentions_a_remote_url_at_all():
     assert web
     offenders = [str(p) for p in web if re.search(r"https?://", p.read_text())]
     assert offenders == []
+
+
+def test_pages_link_a_served_favicon_and_favicon_ico_leads_to_it(world, client):
+    html = client.get("/login/").content.decode()
+    link = re.search(r'<link rel="icon" href="([^"]+)"', html)
+    assert link and link.group(1) == "/static/web/favicon.svg"
+    icon = client.get(link.group(1))
+    body = b"".join(icon.streaming_content) if icon.streaming else icon.content
+    assert icon.status_code == 200 and body.startswith(b"<svg")
+    response = client.get("/favicon.ico")
+    assert (response.status_code, response["Location"]) == (301, link.group(1))

@@ -161,14 +161,8 @@ def visit(request, chromium, live_server):
 ASSETS = {"stylesheet", "script", "image", "font", "media", "manifest", "other"}
 
 
-def _is_favicon(url: str) -> bool:
-    return url.split("?")[0].endswith("/favicon.ico")
-
-
 def _is_console_error(message) -> bool:
-    """An error the page caused. Not the browser's own guess at /favicon.ico: no page links
-    one, so Chromium asks on its own and logs the 404 (reported to the web app's owner)."""
-    return message.type == "error" and not _is_favicon(message.location.get("url", ""))
+    return message.type == "error"
 
 
 def _is_failure(response) -> bool:
@@ -177,8 +171,6 @@ def _is_failure(response) -> bool:
     404 is a broken page."""
     if response.status >= 500:
         return True
-    if _is_favicon(response.url):
-        return False
     return response.status >= 400 and response.request.resource_type in ASSETS
 
 
