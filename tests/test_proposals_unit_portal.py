@@ -232,3 +232,16 @@ def test_unit_cannot_take_office_or_author_steps(world, as_user):
                                                      "outcome": ""}).status_code == 403
     assert client.post(f"/proposals/{p.pk}/rate/", {"process": "satisfied",
                                                     "result": "satisfied"}).status_code == 403
+
+
+def test_an_objection_window_reads_open_or_closed_not_the_proposals_state(
+        world, as_user, portal):
+    """"Closed" is also a proposal's final state (已办结); an objection window that has
+    closed is 已截止."""
+    fresh, late, _done, _theirs = portal
+    client = as_user(world.unit1_user)
+    listing = html(client.get("/proposals/unit/"))
+    assert "已截止" in listing and "已办结" not in listing
+    assert "可提出" in html(client.get(f"/proposals/{fresh.pk}/"))
+    page = html(client.get(f"/proposals/{late.pk}/"))
+    assert "已截止" in page and "已办结" not in page
