@@ -136,6 +136,28 @@ def test_reply_attachments_are_checked_for_type_and_size(world):
     assert not Reply.objects.exists()
 
 
+def test_a_reply_that_fails_after_storing_its_attachment_leaves_no_file(world, monkeypatch):
+    from shixiao.proposals import handling
+    from shixiao.proposals.models import ReplyAttachment
+
+    storage = ReplyAttachment._meta.get_field("file").storage
+    written = []
+    original = storage._save
+    monkeypatch.setattr(storage, "_save", lambda name, content: written.append(
+        original(name, content)) or written[-1])
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("database went away")
+    monkeypatch.setattr(handling, "_complete_if_answered", fail)
+    p = assigned(world)
+    letter = SimpleUploadedFile("答复函.pdf", b"%PDF-1.4 ...", content_type="application/pdf")
+    with pytest.raises(RuntimeError):
+        ps.reply(world.unit1_user, p.assignments.get(), text="答复", grade=grade(world, "A"),
+                 attachments=[letter], on=REPLY_ON)
+    assert len(written) == 1 and not storage.exists(written[0])
+    assert not ReplyAttachment.objects.exists() and not p.replies.exists()
+
+
 def test_unit_cannot_reply_to_a_proposal_not_assigned_to_it(world):
     p = assigned(world, units=[world.unit2])
     a = p.assignments.get()

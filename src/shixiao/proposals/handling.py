@@ -349,6 +349,21 @@ def reply(actor, assignment: Assignment, *, text: str, grade: ResultGrade,
     if grade is None or grade.committee_id != target.committee_id or not grade.active:
         raise ValidationError({"grade": _("Choose one of this committee's result grades.")})
     files = _validate_attachments(target, attachments)
+    stored: list[str] = []
+    try:
+        return _reply(actor, assignment, target, text, grade, contacted_member, files, version,
+                      on, stored)
+    except BaseException:
+        # The rows went with the transaction; the files written for them must go too.
+        storage = ReplyAttachment._meta.get_field("file").storage
+        for name in stored:
+            storage.delete(name)
+        raise
+
+
+def _reply(actor, assignment, target, text, grade, contacted_member, files, version, on,
+           stored: list[str]) -> Reply:
+    """`reply`'s transaction; names each attachment file it writes in `stored`."""
     with transaction.atomic():
         p = lock(target, version)
         a = Assignment.objects.select_for_update().get(pk=assignment.pk)
@@ -365,8 +380,9 @@ def reply(actor, assignment: Assignment, *, text: str, grade: ResultGrade,
                                       replied_on=on,
                                       created_by=actor if getattr(actor, "pk", None) else None)
         for f in files:
-            ReplyAttachment.objects.create(reply=answer, file=f, size=f.size,
-                                           name=PurePath(f.name).name[:200])
+            attachment = ReplyAttachment.objects.create(reply=answer, file=f, size=f.size,
+                                                        name=PurePath(f.name).name[:200])
+            stored.append(attachment.file.name)
         audit_create(actor, answer, p.committee_id, "replied")
         event(p, "reply_received", actor, on, unit=a.unit_id, reply=answer.pk,
               grade=grade.code, round=p.round)
