@@ -5,6 +5,7 @@ outside its committee."""
 
 import datetime as dt
 import io
+import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -158,6 +159,50 @@ def test_member_with_a_known_id_number_gets_a_new_seat_not_a_second_person(world
     _assert_committed(client, batch, "表.xlsx")
     assert Person.objects.filter(name="张三").count() == 1
     assert world.person1.memberships.count() == 2
+
+
+ZHAO = {"姓名": "赵六", "性别": "女", "身份证号": "110101199201011238",
+        "手机号": "13900001111", "界别": "教育界", "开始日期": dt.date(2023, 1, 1)}
+
+
+def _stored_text(batch: ImportBatch) -> str:
+    batch.refresh_from_db()
+    return json.dumps(batch.rows, ensure_ascii=False)
+
+
+def test_an_imported_or_discarded_batch_keeps_no_full_id_or_phone_number(world, as_user):
+    client = as_user(world.office)
+    batch = preview(client, "members", [ZHAO], "新委员.xlsx")
+    assert "110101199201011238" in _stored_text(batch), "the commit needs the full number"
+    _assert_committed(client, batch, "新委员.xlsx")
+    stored = _stored_text(batch)
+    assert "110101199201011238" not in stored and "13900001111" not in stored
+    assert "110101********1238" in stored and "139****1111" in stored
+    assert Person.objects.get(name="赵六").id_number == "110101199201011238"
+    second = preview(client, "members", [ZHAO | {"姓名": "孙八"}], "又一份.xlsx")
+    assert client.post(f"/sheets/batches/{second.pk}/discard/").status_code == 302
+    assert "110101199201011238" not in _stored_text(second)
+
+
+def test_a_forgotten_preview_is_discarded_after_a_week(world, as_user):
+    from django.utils import timezone
+
+    from shixiao.sheets.services import PREVIEW_DAYS
+
+    client = as_user(world.office)
+    old = preview(client, "members", [ZHAO], "忘了.xlsx")
+    recent = preview(client, "members", [ZHAO | {"姓名": "孙八"}], "昨天.xlsx")
+    ImportBatch.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - dt.timedelta(days=PREVIEW_DAYS, hours=1))
+    preview(client, "attendance", [sign_in("张三")])  # any new upload sweeps
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert (old.state, recent.state) == ("discarded", "previewed")
+    assert "110101199201011238" not in _stored_text(old)
+    record = AuditRecord.objects.get(object_type="sheets.importbatch", object_id=str(old.pk),
+                                     after__state="discarded")
+    assert record.user is None and str(PREVIEW_DAYS) in record.reason
+    assert commit(client, old).status_code == 400
 
 
 def test_members_errors_name_the_column(world, as_user):

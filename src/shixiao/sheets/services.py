@@ -2,6 +2,7 @@
 result, write nothing else) and commit (check again, then write every row through the
 services in one transaction, audited as one change naming the file)."""
 
+import datetime as dt
 import hashlib
 import json
 
@@ -14,19 +15,25 @@ from django.utils.translation import gettext as _
 
 from shixiao.audit import services as audit
 from shixiao.core.errors import DomainError
+from shixiao.core.masking import mask_id_number, mask_phone
 from shixiao.core.services import require_in_scope, require_perm
 from shixiao.orgs.models import Committee
 
 from . import workbook
+from .cells import IdNumber, Phone
 from .importers import IMPORTERS, CommitFailed, Context, Importer, Row
 from .models import ImportBatch, ImportState
 from .workbook import SheetError
 
 IMPORT = "sheets.import_sheet"
 EXPORT = "sheets.export_sheet"
+# A preview nobody imports or discards is discarded after this many days, like one
+# discarded by hand: its ID numbers and phone numbers are not kept in full.
+PREVIEW_DAYS = 7
 
 __all__ = ["IMPORT", "EXPORT", "ImportRefused", "SheetError", "commit_batch",
-           "discard_batch", "importer_for", "preview_import", "max_rows", "max_bytes"]
+           "discard_batch", "expire_previews", "importer_for", "personal_maskers",
+           "preview_import", "max_rows", "max_bytes"]
 
 
 class ImportRefused(DomainError):
@@ -81,6 +88,7 @@ def preview_import(actor, kind: str, *, file_name: str, data: bytes,
     committed."""
     importer = importer_for(actor, kind)
     committee = committee or committee_of(actor)
+    expire_previews()
     if len(data) > max_bytes():
         raise SheetError(_("The file is %(size)s MB; at most %(max)s MB can be imported.")
                          % {"size": round(len(data) / 1048576, 1),
@@ -149,6 +157,7 @@ def commit_batch(actor, batch: ImportBatch) -> ImportBatch:
         locked.committed_by = actor if getattr(actor, "pk", None) else None
         locked.committed_at = timezone.now()
         locked.result = _jsonable(result)
+        locked.rows = masked_rows(importer, locked.rows)
         locked.version += 1
         locked.save()
         audit.record(actor, audit.Action.EVENT, locked, before=before, reason=ctx.reason,
@@ -167,10 +176,57 @@ def discard_batch(actor, batch: ImportBatch) -> ImportBatch:
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.state != ImportState.PREVIEWED:
             raise ImportRefused(_("Only a preview that was not imported can be discarded."))
-        locked.state = ImportState.DISCARDED
-        locked.version += 1
-        locked.save()
-        audit.record(actor, audit.Action.EVENT, locked, before={"state": "previewed"},
-                     after={"state": locked.state, "file_name": locked.file_name,
-                            "sha256": locked.sha256, "kind": locked.kind})
+        _discard(actor, locked, IMPORTERS[locked.kind], reason="")
     return locked
+
+
+def _discard(actor, locked: ImportBatch, importer: Importer, reason: str) -> None:
+    locked.state = ImportState.DISCARDED
+    locked.rows = masked_rows(importer, locked.rows)
+    locked.version += 1
+    locked.save()
+    audit.record(actor, audit.Action.EVENT, locked, before={"state": "previewed"},
+                 after={"state": locked.state, "file_name": locked.file_name,
+                        "sha256": locked.sha256, "kind": locked.kind}, reason=reason)
+
+
+def expire_previews(now=None) -> int:
+    """Discard previews older than PREVIEW_DAYS (the system does it, audited); how many.
+    Runs before every new preview, so a forgotten upload does not keep people's ID
+    numbers in full for long."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=PREVIEW_DAYS)
+    stale = list(ImportBatch.objects.filter(state=ImportState.PREVIEWED, created_at__lt=cutoff)
+                 .values_list("pk", flat=True))
+    for pk in stale:
+        with transaction.atomic():
+            locked = ImportBatch.objects.select_for_update().get(pk=pk)
+            if locked.state == ImportState.PREVIEWED and locked.kind in IMPORTERS:
+                _discard(None, locked, IMPORTERS[locked.kind],
+                         reason=f"preview older than {PREVIEW_DAYS} days")
+    return len(stale)
+
+
+def personal_maskers(importer: Importer) -> dict:
+    """{column key: masking function} for the importer's columns of personal data."""
+    by_type = {IdNumber: mask_id_number, Phone: mask_phone}
+    return {c.key: by_type[type(c.type)] for c in importer.columns if type(c.type) in by_type}
+
+
+def masked_rows(importer: Importer, rows: list[dict]) -> list[dict]:
+    """Stored rows with ID and phone numbers masked, in what the file showed and in the
+    parsed values. Once a batch is imported or discarded its rows are only a record of
+    the file; the people's own records keep the full numbers, under their own scope."""
+    maskers = personal_maskers(importer)
+    if not maskers:
+        return rows
+    out = []
+    for data in rows:
+        data = dict(data)
+        for part in ("cells", "values"):
+            found = dict(data.get(part) or {})
+            for key, mask in maskers.items():
+                if found.get(key) not in (None, ""):
+                    found[key] = mask(str(found[key]))
+            data[part] = found
+        out.append(data)
+    return out

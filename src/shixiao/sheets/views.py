@@ -10,10 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shixiao.core.errors import DomainError
-from shixiao.core.masking import mask_id_number, mask_phone
 
 from . import exports, services, workbook
-from .cells import IdNumber, Phone
 from .forms import UploadForm
 from .importers import IMPORTERS
 from .models import ImportBatch
@@ -106,8 +104,7 @@ def _maskers(importer, user) -> dict:
     """Personal data in the preview is masked for whoever may not see it, as on every page."""
     if user.has_perm("orgs.view_personal_data"):
         return {}
-    by_type = {IdNumber: mask_id_number, Phone: mask_phone}
-    return {c.key: by_type[type(c.type)] for c in importer.columns if type(c.type) in by_type}
+    return services.personal_maskers(importer)
 
 
 def _table(importer, batch: ImportBatch, user) -> list[dict]:
