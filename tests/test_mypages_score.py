@@ -161,3 +161,17 @@ def test_a_member_account_without_a_seat_sees_an_explanation(world, as_user):
         response = client.get(url)
         assert response.status_code == 200 and response.context["membership"] is None
         assert "No seat of yours is recorded yet." in html(response)
+
+
+def test_the_engines_notes_read_in_the_pages_language(world, as_user):
+    text = ("rubric: tiny\nlabel: 出席\ncategories:\n  - id: attend\n    label: 出席\n"
+            "    max: 1\n    rules:\n      - {id: present, label: 出席会议, kind: per_unit,"
+            " where: {kind: attendance}, points: 1}\n")
+    register_rubric(world.office, world.committee, text)
+    for day in (3, 4):
+        ledger.record_entry(world.office, world.membership1, kind="attendance",
+                            date=D(2025, 3, day), attrs={"meeting": "plenary",
+                                                         "state": "attended"})
+    client = as_user(world.member1)
+    assert "按上限计 1 分（原得 2 分）" in html(client.get("/me/score/?year=2025"))
+    assert "cap 1 applied (earned 2)" in html(en(client).get("/me/score/?year=2025"))

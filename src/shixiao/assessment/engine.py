@@ -41,6 +41,40 @@ class Line:
                 "notes": list(self.notes)}
 
 
+# Every note the engine writes, by code. The English is what the command line prints and
+# what a stored explanation keeps; pages and Word reports show it in the reader's language
+# through assessment/notes.py, which must know every code (a test holds them in step).
+NOTES = {
+    "no_quantity": "%(entry)s: no number in %(field)s, not counted",
+    "bad_authors": "%(entry)s: authors/author_rank unusable, not counted",
+    "share": "%(entry)s: share %(rank)s of %(authors)s of %(whole)s = %(points)s",
+    "from_nth": "counted from item %(nth)s: first %(skipped)s earn nothing",
+    "tier": "%(measure)s reaches the tier at %(at_least)s",
+    "below_tiers": "%(measure)s is below the lowest tier %(at_least)s",
+    "once": "once per period: %(measure)s >= %(at_least)s",
+    "not_reached": "threshold not reached: %(measure)s < %(at_least)s",
+    "highest": "highest: %(best)s, not summed with %(others)s",
+    "highest_in_group": "highest for %(field)s %(group)s: %(best)s, not summed with %(others)s",
+    "manual_no_points": "%(entry)s: manual input refused: no points",
+    "manual_no_evidence": "%(entry)s: manual input refused: no evidence",
+    "manual_no_vouched_by": "%(entry)s: manual input refused: no vouched_by",
+    "manual_no_evidence_or_vouched_by":
+        "%(entry)s: manual input refused: no evidence or vouched_by",
+    "manual": "%(entry)s: %(points)s vouched by %(who)s",
+    "cap": "cap %(max)s applied (earned %(raw)s)",
+    "floor": "floor %(min)s applied (was %(raw)s)",
+    "cap_before_deductions": "cap %(max)s applied before deductions (earned %(raw)s)",
+    "rule_cap": "rule cap %(max)s applied (earned %(raw)s)",
+    "rule_floor": "rule floor %(min)s applied (was %(raw)s)",
+    "total_cap": "total cap %(max)s applied (earned %(raw)s)",
+    "total_floor": "total floor %(min)s applied (was %(raw)s)",
+}
+
+
+def note(code: str, **params) -> str:
+    return NOTES[code] % params
+
+
 @dataclass(frozen=True)
 class Subtotal:
     """A category's or pool's points after its start, caps and floors."""
@@ -293,7 +327,7 @@ def _unit_value(rule: Rule, entry: LedgerEntry, notes: list[str]) -> Decimal | N
     if rule.per:
         quantity = to_decimal(entry.attrs.get(rule.per))
         if quantity is None:
-            notes.append(f"{entry.id}: no number in {rule.per}, not counted")
+            notes.append(note("no_quantity", entry=entry.id, field=rule.per))
             return None
         points *= quantity
     if rule.split:
@@ -301,12 +335,12 @@ def _unit_value(rule: Rule, entry: LedgerEntry, notes: list[str]) -> Decimal | N
         rank = to_decimal(entry.attrs.get("author_rank", 1))
         if (authors is None or rank is None or authors < 1 or rank < 1 or rank > authors
                 or authors != authors.to_integral_value() or rank != rank.to_integral_value()):
-            notes.append(f"{entry.id}: authors/author_rank unusable, not counted")
+            notes.append(note("bad_authors", entry=entry.id))
             return None
         whole = points
         points = split(whole, int(authors), rule.rounding)[int(rank) - 1]
-        notes.append(f"{entry.id}: share {int(rank)} of {int(authors)} of {text(whole)} "
-                     f"= {text(points)}")
+        notes.append(note("share", entry=entry.id, rank=int(rank), authors=int(authors),
+                          whole=text(whole), points=text(points)))
     return points
 
 
@@ -323,7 +357,7 @@ def _per_unit(rule: Rule, matched, notes):
         raw += value
     if rule.from_nth > 1 and ids:
         skipped = min(len(ids), rule.from_nth - 1)
-        notes.append(f"counted from item {rule.from_nth}: first {skipped} earn nothing")
+        notes.append(note("from_nth", nth=rule.from_nth, skipped=skipped))
     return raw, ids, set(ids)
 
 
@@ -337,15 +371,16 @@ def _threshold(rule: Rule, matched, notes):
         reached = [t for t in rule.tiers if measure >= t.at_least]
         if reached:
             tier = reached[-1]
-            notes.append(f"{text(measure)} reaches the tier at {text(tier.at_least)}")
+            notes.append(note("tier", measure=text(measure), at_least=text(tier.at_least)))
             return tier.points, ids, set(ids)
-        notes.append(f"{text(measure)} is below the lowest tier {text(rule.tiers[0].at_least)}")
+        notes.append(note("below_tiers", measure=text(measure),
+                          at_least=text(rule.tiers[0].at_least)))
         return ZERO, ids, set(ids)
     if measure >= rule.at_least:
         if len(matched) > 1 or rule.at_least > 1:
-            notes.append(f"once per period: {text(measure)} >= {text(rule.at_least)}")
+            notes.append(note("once", measure=text(measure), at_least=text(rule.at_least)))
         return rule.points, ids, set(ids)
-    notes.append(f"threshold not reached: {text(measure)} < {text(rule.at_least)}")
+    notes.append(note("not_reached", measure=text(measure), at_least=text(rule.at_least)))
     return ZERO, ids, set(ids)
 
 
@@ -370,9 +405,12 @@ def _highest(rule: Rule, matched, notes):
         used |= {e.id for _, e in options}
         if len(options) > 1:
             others = ", ".join(f"{e.id}={text(v)}" for v, e in options if e is not best)
-            scope = f" for {rule.group_by} {key}" if rule.group_by else ""
-            notes.append(f"highest{scope}: {best.id}={text(best_value)}, not summed with "
-                         f"{others}")
+            best_text = f"{best.id}={text(best_value)}"
+            if rule.group_by:
+                notes.append(note("highest_in_group", field=rule.group_by, group=key,
+                                  best=best_text, others=others))
+            else:
+                notes.append(note("highest", best=best_text, others=others))
     return raw, ids, used
 
 
@@ -382,12 +420,14 @@ def _manual(matched, notes):
         points = to_decimal(entry.attrs.get("points"))
         missing = [k for k in ("evidence", "vouched_by") if not entry.attrs.get(k)]
         if points is None or missing:
-            why = "no points" if points is None else f"no {' or '.join(missing)}"
-            notes.append(f"{entry.id}: manual input refused: {why}")
+            code = ("manual_no_points" if points is None
+                    else "manual_no_" + "_or_".join(missing))
+            notes.append(note(code, entry=entry.id))
             continue
         raw += points
         ids.append(entry.id)
-        notes.append(f"{entry.id}: {text(points)} vouched by {entry.attrs['vouched_by']}")
+        notes.append(note("manual", entry=entry.id, points=text(points),
+                          who=entry.attrs["vouched_by"]))
     return raw, ids, set(ids)
 
 
@@ -397,10 +437,10 @@ def _manual(matched, notes):
 def _cap_notes(raw: Decimal, value: Decimal, spec, what: str = "") -> tuple[str, ...]:
     if value == raw:
         return ()
-    where = f"{what} " if what else ""
+    prefix = f"{what}_" if what else ""
     if spec.max is not None and value == spec.max and raw > value:
-        return (f"{where}cap {text(spec.max)} applied (earned {text(raw)})",)
-    return (f"{where}floor {text(spec.min)} applied (was {text(raw)})",)
+        return (note(prefix + "cap", max=text(spec.max), raw=text(raw)),)
+    return (note(prefix + "floor", min=text(spec.min), raw=text(raw)),)
 
 
 def _subtotal(category: Category, lines: list[Line]) -> Subtotal:
@@ -414,8 +454,8 @@ def subtotal(category: Category, points: list[Decimal]) -> Subtotal:
         gains = category.start + sum((p for p in points if p > 0), ZERO)
         capped = clamp(gains, None, category.max)
         if capped != gains:
-            notes.append(f"cap {text(category.max)} applied before deductions "
-                         f"(earned {text(gains)})")
+            notes.append(note("cap_before_deductions", max=text(category.max),
+                              raw=text(gains)))
         raw = capped + sum((p for p in points if p < 0), ZERO)
         value = clamp(raw, category.min, None)
     else:

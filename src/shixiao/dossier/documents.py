@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from shixiao.assessment.decimals import text as number_text
+from shixiao.assessment.notes import translate as engine_note
 
 from . import charts
 from .docx_builder import Bullets, Heading, KeyValues, Paragraph, Picture, Table, build
@@ -103,7 +104,7 @@ def _score_blocks(data: MemberYear) -> list:
         blocks += [Heading(_("Points by category"), 2),
                    Table([_("Category"), _("Points"), _("Notes")],
                          [[s.get("label") or s["id"], _points(s["points"]),
-                           "；".join(s.get("notes", []))] for s in subtotals],
+                           _notes(s)] for s in subtotals],
                          (7, 2.5, 7.1))]
         categories = explanation.get("categories", [])
         blocks.append(Picture(charts.bar_chart(
@@ -122,13 +123,17 @@ def _score_blocks(data: MemberYear) -> list:
             [_("Rule"), _("Category"), _("Points"), _("Notes"), _("Entries behind it")],
             [[line.get("label") or line["rule"],
               category_labels.get(line.get("category"), line.get("category") or ""),
-              _points(line["points"]), "；".join(line.get("notes", [])),
+              _points(line["points"]), _notes(line),
               "\n".join(_entry_text(data, e) for e in line.get("entries", [])) or DASH]
              for line in lines],
             (3.6, 2.6, 1.6, 3.4, 5.4)))
     else:
         blocks.append(Paragraph(_("No rule gave or took points this year.")))
     return blocks
+
+
+def _notes(part: dict) -> str:
+    return "；".join(engine_note(n) for n in part.get("notes", []))
 
 
 def _entry_text(data: MemberYear, entry_id) -> str:
@@ -146,7 +151,7 @@ def _gate_blocks(explanation: dict, rubric) -> list:
     consequences = {c.id: c.label or c.id for c in rubric.consequences} if rubric else {}
     items += [_("Consequence: %(what)s") % {"what": consequences.get(c, c)}
               for c in explanation.get("consequences", [])]
-    items += list(explanation.get("notes", []))
+    items += [engine_note(n) for n in explanation.get("notes", [])]
     return [Heading(_("Minimum requirements and notes"), 2), Bullets(items)] if items else []
 
 

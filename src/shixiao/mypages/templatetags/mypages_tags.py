@@ -16,3 +16,11 @@ def signed(value) -> str:
         return str(value)
     text = str(value)
     return f"+{text}" if number > 0 else text
+
+
+@register.filter
+def engine_note(note) -> str:
+    """A scoring note ("cap 80 applied (earned 100)") in the reader's language."""
+    from shixiao.assessment.notes import translate
+
+    return translate(str(note))
