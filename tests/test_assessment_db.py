@@ -283,3 +283,19 @@ def test_scoring_without_explanations_gives_the_same_totals_and_grades(world):
     assert [(r.member, r.total, r.grade) for r in bare.results] == [
         (r.member, r.total, r.grade) for r in full.results]
     assert any(r.lines for r in full.results) and not any(r.lines for r in bare.results)
+
+
+def test_grade_history_for_some_members_is_theirs_from_the_whole_history(world):
+    from shixiao.assessment.defaults import default_rubric_text
+    from shixiao.assessment.services import history_for
+
+    version = register_rubric(world.office, world.committee, default_rubric_text())
+    for year in (2022, 2023, 2024):
+        score_committee(world.office, world.committee, version, year=year)
+    everyone = history_for(world.committee, "shixiao-effect", 2025)
+    mine = str(world.membership1.pk)
+    assert len(everyone[mine]) == 3 and len(everyone) >= 2
+    assert history_for(world.committee, "shixiao-effect", 2025,
+                       memberships=[world.membership1.pk]) == {mine: everyone[mine]}
+    assert history_for(world.committee, "shixiao-effect", 2023,
+                       memberships=[world.membership1.pk]) == {mine: everyone[mine][:1]}

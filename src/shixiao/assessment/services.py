@@ -201,16 +201,19 @@ def members_for(committee: Committee, start: dt.date, end: dt.date) -> dict[str,
             for pk, role, sector in rows}
 
 
-def history_for(committee: Committee, rubric_id: str, year: int) -> dict[str, list]:
-    """Grades from the latest stored run of each earlier year, oldest first."""
+def history_for(committee: Committee | int, rubric_id: str, year: int,
+                memberships=None) -> dict[str, list]:
+    """Grades from the latest stored run of each earlier year, oldest first (None where a
+    member was not scored), for everyone or only `memberships` (ids)."""
     runs = {}
     for run in (ScoreRun.objects.filter(committee=committee, rubric__rubric_id=rubric_id,
                                         year__lt=year).order_by("year", "created_at", "id")):
         runs[run.year] = run  # the latest run of each year wins
-    per_year = [
-        dict(MemberScore.objects.filter(run=runs[y]).values_list("membership_id", "grade"))
-        for y in sorted(runs)
-    ]
+    scores = MemberScore.objects.all()
+    if memberships is not None:
+        scores = scores.filter(membership_id__in=list(memberships))
+    per_year = [dict(scores.filter(run=runs[y]).values_list("membership_id", "grade"))
+                for y in sorted(runs)]
     members = {m for grades in per_year for m in grades}
     history = {str(m): [grades.get(m) or None for grades in per_year] for m in members}
     return history

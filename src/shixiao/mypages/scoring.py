@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from shixiao.assessment.defaults import default_rubric_text
 from shixiao.assessment.engine import score
 from shixiao.assessment.entries import MemberInfo
-from shixiao.assessment.models import MemberScore, RubricVersion, ScoreRun
+from shixiao.assessment.models import MemberScore, RubricVersion
 from shixiao.assessment.rubric import Rubric, RubricInvalid, load
-from shixiao.assessment.services import iter_member_entries, period_for
+from shixiao.assessment.services import history_for, iter_member_entries, period_for
 from shixiao.ledger.models import Entry
 
 from . import casework, record
@@ -106,22 +106,6 @@ def stored_score(user, membership, year: int) -> MemberScore | None:
             .order_by("-run__created_at", "-run__pk").first())
 
 
-def member_history(membership, rubric_id: str, year: int) -> list:
-    """This member's grades in earlier years, oldest first, exactly as
-    assessment.services.history_for gives them for the whole committee (the latest run of
-    each year; None where the member was not scored), read for one member only."""
-    runs = {}
-    for run in (ScoreRun.objects.filter(committee_id=membership.committee_id,
-                                        rubric__rubric_id=rubric_id, year__lt=year)
-                .order_by("year", "created_at", "id")):
-        runs[run.year] = run
-    grades = dict(MemberScore.objects.filter(run__in=list(runs.values()), membership=membership)
-                  .values_list("run_id", "grade"))
-    if not grades:
-        return []
-    return [grades.get(runs[y].pk) or None for y in sorted(runs)]
-
-
 def live_result(membership, rubric: Rubric, year: int, today: dt.date):
     """(explanation dict, as-of date, period) for this member alone, computed now."""
     start, end = period_for(rubric, year)
@@ -130,7 +114,8 @@ def live_result(membership, rubric: Rubric, year: int, today: dt.date):
         membership.committee, start, end, as_of, members=(membership.pk, membership.pk))
         for e in batch]
     key = str(membership.pk)
-    history = member_history(membership, rubric.id, year)
+    history = history_for(membership.committee_id, rubric.id, year,
+                          memberships=[membership.pk]).get(key, [])
     info = MemberInfo(id=key, role=membership.role,
                       group=str(membership.sector_id) if membership.sector_id else None)
     (result,) = score(rubric, entries, as_of, history={key: history}, members={key: info})
