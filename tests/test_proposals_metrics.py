@@ -248,6 +248,20 @@ def test_breakdowns_by_committee_year_and_special_committee():
     assert result["by_year"][1]["reply"] == result["overall"]["reply"]
 
 
+def test_a_callers_breakdown_groups_the_same_pass_by_its_own_key():
+    """The dashboard's by-sector grid: grouped by a key of the caller's, judged like the
+    standard breakdowns, registered-after-as-of rows left out as everywhere."""
+    even, odd = Key("even", "偶数界"), Key("odd", "奇数界")
+    result = compute(scenario(), AS_OF, breakdowns={
+        "by_sector": lambda r: even if r.id % 2 == 0 else odd})
+    assert [(g["id"], g["proposals"]) for g in result["by_sector"]] == [
+        ("even", 2), ("odd", 3)]  # P6 (even) registered after the as-of date
+    alone = compute([r for r in scenario() if r.id % 2 == 0], AS_OF)["overall"]
+    assert {k: v for k, v in result["by_sector"][0].items() if k not in ("id", "name")} \
+        == alone
+    assert "by_sector" not in compute(scenario(), AS_OF)
+
+
 def test_open_items_are_counted_by_colour_overall_and_per_unit():
     items = (
         OpenItem("reply", (U1,), D(2025, 12, 1), D(2026, 1, 20)),  # overdue: red

@@ -14,7 +14,7 @@ members placed in it (which is what `visible_to` gives them).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.core.exceptions import PermissionDenied
@@ -136,10 +136,9 @@ def _submitted(scope: Scope, year: int, as_of: dt.date) -> int:
 
 
 def proposal_figures(scope: Scope, year: int, as_of: dt.date) -> ProposalFigures:
-    """What `metrics.stats` gives for the committee and year, from one read of the rows:
-    the same rows also serve the special committee's slice and the sector breakdown
-    (the metrics' special-committee breakdown, regrouped by the first author's sector), so
-    they are loaded once instead of once per grouping."""
+    """What `metrics.stats` gives for the committee and year, from one read of the rows and
+    one pass over them: the same rows also serve the special committee's slice and the
+    breakdown by the first author's sector (grouped like the special-committee one)."""
     proposals = Proposal.objects.visible_to(scope.user).filter(committee=scope.committee,
                                                                year=year)
     rows = metrics.load_rows(proposals)
@@ -147,11 +146,11 @@ def proposal_figures(scope: Scope, year: int, as_of: dt.date) -> ProposalFigures
         rows = [r for r in rows if r.special_committee.id == scope.special_committee.pk]
     horizons = sorted({int(m) for m in policy_for(scope.committee).follow_up_horizons}) \
         or list(metrics.DEFAULT_HORIZONS)
-    stats = metrics.compute(rows, as_of, horizons=horizons)
     sectors = _sector_keys(rows)
-    regrouped = [replace(r, special_committee=sectors.get(r.id, NO_SECTOR)) for r in rows]
-    by_sector = metrics.compute(regrouped, as_of, horizons=horizons)["by_special_committee"]
-    return ProposalFigures(stats, by_sector, _pipeline(scope, year, as_of, stats, rows))
+    stats = metrics.compute(rows, as_of, horizons=horizons, breakdowns={
+        "by_sector": lambda row: sectors.get(row.id, NO_SECTOR)})
+    return ProposalFigures(stats, stats.pop("by_sector"),
+                           _pipeline(scope, year, as_of, stats, rows))
 
 
 def _pipeline(scope: Scope, year: int, as_of: dt.date, stats: dict,
