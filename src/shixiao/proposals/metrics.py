@@ -450,7 +450,7 @@ def _by(records, *keys):
 def load_rows(proposals) -> list[ProposalRow]:
     """Rows for every registered proposal in `proposals` (a Proposal queryset the caller
     has scoped and filtered). A fixed number of queries, whatever the count."""
-    from shixiao.orgs.models import Membership
+    from shixiao.orgs.models import Committee, Membership
 
     from .choices import REPLYING_ROLES, AssignmentRole, ProposalState
     from .models import (
@@ -465,20 +465,28 @@ def load_rows(proposals) -> list[ProposalRow]:
     )
 
     S = ProposalState
+    # Plain values, not model instances: a large committee-year has tens of thousands of
+    # proposals and assignments, and building instances was most of this function's time.
     found = list(proposals.filter(state__in=(
         S.REGISTERED, S.MERGED, S.ASSIGNED, S.REPLIED, S.REHANDLING, S.FOLLOW_UP, S.CLOSED))
-        .select_related("committee", "special_committee", "merged_into").order_by("pk"))
-    ids = [p.pk for p in found]
-    lead_ids = {p.merged_into_id or p.pk for p in found}
+        .order_by("pk").values(
+            "pk", "committee_id", "year", "registered_on", "reviewed_on", "round",
+            "merged_into_id", "merged_into__registered_on", "merged_into__round",
+            "special_committee_id", "special_committee__name"))
+    committees = Committee.objects.in_bulk({p["committee_id"] for p in found})
+    ids = [p["pk"] for p in found]
+    lead_ids = {p["merged_into_id"] or p["pk"] for p in found}
     assignments = defaultdict(list)
     for a in (Assignment.objects.filter(proposal_id__in=lead_ids)
-              .exclude(state__in=GONE_ASSIGNMENT_STATES).select_related("unit").order_by("pk")):
-        assignments[a.proposal_id].append(a)
+              .exclude(state__in=GONE_ASSIGNMENT_STATES).order_by("pk")
+              .values("pk", "proposal_id", "unit_id", "unit__name", "role", "assigned_on",
+                      "reply_due")):
+        assignments[a["proposal_id"]].append(a)
     replies = {(r["assignment_id"], r["proposal_id"], r["round"]): r for r in
                Reply.objects.filter(proposal_id__in=ids).values(
                    "assignment_id", "proposal_id", "round", "replied_on", "grade__code")}
-    co_ids = [a.pk for group in assignments.values() for a in group
-              if a.role == AssignmentRole.CO]
+    co_ids = [a["pk"] for group in assignments.values() for a in group
+              if a["role"] == AssignmentRole.CO]
     first_opinion = {}
     for o in CoOpinion.objects.filter(assignment_id__in=co_ids).values(
             "assignment_id", "submitted_on").order_by("submitted_on"):
@@ -504,17 +512,22 @@ def load_rows(proposals) -> list[ProposalRow]:
 
     rows = []
     for p in found:
-        clock = clocks.get(p.committee_id) or clocks.setdefault(p.committee_id,
-                                                                _Clock(p.committee))
-        lead = p.merged_into or p
-        registered_on = p.registered_on
-        if p.merged_into_id:
-            if lead.registered_on is None:
+        pk, committee_id = p["pk"], p["committee_id"]
+        clock = clocks.get(committee_id) or clocks.setdefault(
+            committee_id, _Clock(committees[committee_id]))
+        merged = p["merged_into_id"] is not None
+        lead_pk = p["merged_into_id"] if merged else pk
+        lead_round = p["merged_into__round"] if merged else p["round"]
+        registered_on = p["registered_on"]
+        reviewed_on = p["reviewed_on"]
+        if merged:
+            lead_registered = p["merged_into__registered_on"]
+            if lead_registered is None:
                 continue  # merged into a proposal still in review: not registered yet
-            registered_on = max(lead.registered_on, p.reviewed_on or lead.registered_on)
+            registered_on = max(lead_registered, reviewed_on or lead_registered)
         if registered_on is None:
             continue
-        mine = events.get(p.pk, [])
+        mine = events.get(pk, [])
         rounds = {}
         for e in mine:
             if e["action"] == "replied":
@@ -525,25 +538,25 @@ def load_rows(proposals) -> list[ProposalRow]:
         extended = any(e["action"] == "extension_approved"
                        and (first_reply is None or e["on"] <= first_reply) for e in mine)
         # Re-handling overwrites an assignment's due date; the first round's is recomputed.
-        stored = p.round == 1 and lead.round == 1
+        stored = p["round"] == 1 and lead_round == 1
         units_here = []
         duties, items = [], []
-        for a in assignments.get(lead.pk, []):
-            unit = Key(a.unit_id, a.unit.name)
-            start = max(a.assigned_on, p.reviewed_on) if p.merged_into_id and p.reviewed_on \
-                else a.assigned_on
-            if a.role == AssignmentRole.CO:
-                if lead.pk == p.pk and a.reply_due:
+        for a in assignments.get(lead_pk, []):
+            unit = Key(a["unit_id"], a["unit__name"])
+            start = max(a["assigned_on"], reviewed_on) if merged and reviewed_on \
+                else a["assigned_on"]
+            if a["role"] == AssignmentRole.CO:
+                if lead_pk == pk and a["reply_due"]:
                     items.append(clock.item("co_opinion", "proposal_co_handling", [unit],
-                                            a.assigned_on, a.reply_due,
-                                            first_opinion.get(a.pk)))
+                                            a["assigned_on"], a["reply_due"],
+                                            first_opinion.get(a["pk"])))
                 continue
-            if a.role not in REPLYING_ROLES:
+            if a["role"] not in REPLYING_ROLES:
                 continue
             units_here.append(unit)
-            due = a.reply_due if stored and a.reply_due else clock.due(
-                "proposal_reply", a.assigned_on, extended)
-            answer = replies.get((a.pk, p.pk, 1))
+            due = a["reply_due"] if stored and a["reply_due"] else clock.due(
+                "proposal_reply", a["assigned_on"], extended)
+            answer = replies.get((a["pk"], pk, 1))
             duties.append(Duty(unit, start, due, answer and answer["replied_on"],
                                answer["grade__code"] if answer else ""))
             items.append(clock.item("reply", "proposal_reply", [unit], start, due,
@@ -551,23 +564,24 @@ def load_rows(proposals) -> list[ProposalRow]:
             for number, begun in sorted(rehandled.items()):
                 if number < 2:
                     continue
-                current = number == p.round and not p.merged_into_id and a.reply_due
-                later_due = a.reply_due if current else clock.due("proposal_reply", begun)
-                later = replies.get((a.pk, p.pk, number))
+                current = number == p["round"] and not merged and a["reply_due"]
+                later_due = a["reply_due"] if current else clock.due("proposal_reply", begun)
+                later = replies.get((a["pk"], pk, number))
                 items.append(clock.item("reply", "proposal_reply", [unit], begun, later_due,
                                         later and later["replied_on"]))
-        for f in reviews.get(p.pk, []):
+        for f in reviews.get(pk, []):
             items.append(clock.item("follow_up_review", "proposal_follow_up", units_here,
                                     min(first_reply or f["due"], f["due"]), f["due"],
                                     f["reviewed_on"]))
-        people = authors.get(p.pk, [])
-        if p.special_committee_id:
-            sc = Key(p.special_committee_id, p.special_committee.name)
+        people = authors.get(pk, [])
+        if p["special_committee_id"]:
+            sc = Key(p["special_committee_id"], p["special_committee__name"])
         else:
             sc = member_sc.get(people[0]["membership_id"], NO_SPECIAL_COMMITTEE) if people \
                 else NO_SPECIAL_COMMITTEE
+        committee = committees[committee_id]
         rows.append(ProposalRow(
-            id=p.pk, committee=Key(p.committee.code, p.committee.name), year=p.year,
+            id=pk, committee=Key(committee.code, committee.name), year=p["year"],
             registered_on=registered_on, special_committee=sc,
             assigned_on=min((d.assigned_on for d in duties), default=None),
             reply_due=max((d.reply_due for d in duties), default=None),
@@ -576,9 +590,9 @@ def load_rows(proposals) -> list[ProposalRow]:
             rounds=tuple(Round(n, on, clock.due("proposal_rating", on))
                          for n, on in sorted(rounds.items())),
             ratings=tuple(Rated(r["author_id"], r["round"], r["process"], r["result"],
-                                r["rated_on"]) for r in ratings.get(p.pk, [])),
+                                r["rated_on"]) for r in ratings.get(pk, [])),
             reviews=tuple(Review(f["horizon_months"], f["due"], f["finding"] or "",
-                                 f["reviewed_on"]) for f in reviews.get(p.pk, [])),
+                                 f["reviewed_on"]) for f in reviews.get(pk, [])),
             open_items=tuple(items)))
     return rows
 
