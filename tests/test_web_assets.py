@@ -55,3 +55,25 @@ def test_pages_link_a_served_favicon_and_favicon_ico_leads_to_it(world, client):
     assert icon.status_code == 200 and body.startswith(b"<svg")
     response = client.get("/favicon.ico")
     assert (response.status_code, response["Location"]) == (301, link.group(1))
+
+
+def test_the_urlconf_loads_with_the_production_storage_before_collectstatic(settings,
+                                                                            tmp_path):
+    """check --deploy imports the URLconf with the manifest storage and no manifest yet: no
+    static URL may be resolved at import time."""
+    import importlib
+
+    import shixiao.urls
+    import shixiao.web.urls
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"}}
+    try:
+        importlib.reload(shixiao.web.urls)
+        importlib.reload(shixiao.urls)
+    finally:
+        settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+        importlib.reload(shixiao.web.urls)
+        importlib.reload(shixiao.urls)

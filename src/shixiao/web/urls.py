@@ -7,6 +7,7 @@ app_name = "web"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("login/", auth_views.LoginView.as_view(
         template_name="web/login.html", redirect_authenticated_user=True), name="login"),
     # Django's LogoutView accepts POST only, so a link or an image tag cannot log anyone out.

@@ -6,7 +6,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db.models import Count
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -55,6 +57,14 @@ def _counts(queryset, committee_ids) -> dict[int, int]:
     rows = (queryset.filter(committee_id__in=committee_ids).order_by()
             .values("committee_id").annotate(n=Count("pk", distinct=True)))
     return {row["committee_id"]: row["n"] for row in rows}
+
+
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages that link none (the admin, a raw file). The
+    static URL is resolved per request: with the production manifest storage it exists
+    only after collectstatic, not when the URLconf is imported (e.g. by check --deploy)."""
+    return HttpResponsePermanentRedirect(static("web/favicon.svg"))
 
 
 @require_GET
