@@ -69,6 +69,12 @@ def test_a_joint_proposal_goes_from_draft_to_closed_through_the_api(world):
         "Waiting for co-signers")
     body = step(w.member2, "confirm-signature")
     assert body["authors"][1]["confirmed_on"] is not None
+    body = step(w.member2, "withdraw-signature")
+    assert body["authors"][1]["confirmed_on"] is None
+    step(w.member1, "withdraw-signature", status=403)
+    assert step(w.member1, "submit", status=400)["detail"].startswith(
+        "Waiting for co-signers")
+    step(w.member2, "confirm-signature")
     assert step(w.member1, "submit")["state"] == "submitted"
     assert step(w.office, "start-review")["state"] == "in_review"
     body = step(w.office, "return", reason="请补充调研数据")

@@ -73,6 +73,28 @@ def test_only_a_co_signer_confirms_and_only_once(world):
         ps.confirm_co_signature(world.member2, p)
 
 
+def test_a_co_signer_withdraws_their_confirmation_before_submission(world):
+    p = joint(world)
+    with pytest.raises(DomainError, match="nothing to withdraw"):
+        ps.withdraw_co_signature(world.member2, p)
+    ps.confirm_co_signature(world.member2, p)
+    with pytest.raises(PermissionDenied, match="co-signer"):
+        ps.withdraw_co_signature(world.member1, p)
+    mine = ps.withdraw_co_signature(world.member2, p)
+    assert mine.confirmed_on is None
+    assert ProposalEvent.objects.filter(proposal=p, action="co_sign_withdrawn").exists()
+    assert AuditRecord.objects.filter(object_type="proposals.proposalauthor",
+                                      object_id=str(mine.pk),
+                                      reason="co-signature withdrawn").exists()
+    with pytest.raises(DomainError, match="co-signers"):
+        ps.submit(world.member1, p)
+    ps.confirm_co_signature(world.member2, p)
+    p = ps.submit(world.member1, p, on=SUBMIT_ON)
+    with pytest.raises(DomainError, match="before submission"):
+        ps.withdraw_co_signature(world.member2, p)
+    assert p.authors.get(role="co_signer").confirmed_on is not None
+
+
 def test_office_records_a_co_signature_given_on_paper(world):
     p = joint(world, actor=world.office)
     co = p.authors.get(role="co_signer")

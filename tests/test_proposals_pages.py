@@ -200,6 +200,12 @@ def test_joint_proposal_waits_for_the_co_signer_who_confirms_on_the_page(world, 
     page = html(co.get(f"/proposals/{p.pk}/"))
     assert f"/proposals/{p.pk}/confirm/" in page
     assert step(co, p, "confirm").status_code == 302
+    # Confirmed by mistake: the co-signer withdraws, and the submission waits again.
+    assert f"/proposals/{p.pk}/withdraw-signature/" in html(co.get(f"/proposals/{p.pk}/"))
+    assert step(co, p, "withdraw-signature").status_code == 302
+    assert step(author, p, "submit").status_code in (302, 400)
+    assert state(p) == "draft"
+    assert step(co, p, "confirm").status_code == 302
     assert step(author, p, "submit").status_code == 302
     assert state(p) == "submitted"
 

@@ -390,6 +390,13 @@ def confirm_signature(request, proposal_id: int, payload: SignatureIn):
     return _step(request, proposal_id, ADD, payload.version, call)
 
 
+@router.post("/proposals/{proposal_id}/withdraw-signature", response=DetailOut)
+def withdraw_signature(request, proposal_id: int, payload: VersionIn):
+    """The calling co-signer takes back their confirmation (before submission)."""
+    return _step(request, proposal_id, ADD, payload.version,
+                 lambda u, p: services.withdraw_co_signature(u, p, version=payload.version))
+
+
 @router.post("/proposals/{proposal_id}/start-review", response=DetailOut)
 def start_review(request, proposal_id: int, payload: VersionIn):
     return _step(request, proposal_id, MANAGE, payload.version,

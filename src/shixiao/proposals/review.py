@@ -209,6 +209,35 @@ def confirm_co_signature(actor, proposal: Proposal, *, version: int | None = Non
     return mine
 
 
+def withdraw_co_signature(actor, proposal: Proposal, *, version: int | None = None,
+                          on: dt.date | None = None) -> ProposalAuthor:
+    """A co-signer takes back their confirmation before the proposal is submitted (they
+    no longer stand behind the text, or confirmed by mistake). They stay listed: the
+    proposal cannot be submitted until they confirm again or the proposer removes them."""
+    require_perm(actor, ADD)
+    require_in_scope(actor, proposal)
+    on = today(on)
+    with transaction.atomic():
+        p = lock(proposal, version)
+        mine = author_of(actor, p)
+        if mine is None or mine.role != AuthorRole.CO_SIGNER:
+            raise PermissionDenied(_("Only a co-signer of this proposal can withdraw their "
+                                     "co-signature."))
+        require_state(p, EDITABLE, _(
+            "A co-signature can be withdrawn only before submission; this proposal is "
+            "%(state)s."))
+        if not mine.confirmed_on:
+            raise DomainError(_("Your co-signature is not confirmed; there is nothing to "
+                                "withdraw."))
+        before = audit.snapshot(mine)
+        mine.confirmed_on = None
+        mine.version += 1
+        mine.save()
+        audit_update(actor, mine, before, p.committee_id, "co-signature withdrawn")
+        event(p, "co_sign_withdrawn", actor, on, author=mine.pk)
+    return mine
+
+
 def submit(actor, proposal: Proposal, *, version: int | None = None,
            on: dt.date | None = None) -> Proposal:
     """Submit a draft (or resubmit a returned proposal). Every co-signer must have

@@ -42,6 +42,7 @@ from .review import (
     start_review,
     submit,
     update_draft,
+    withdraw_co_signature,
 )
 
 __all__ = [
@@ -51,5 +52,5 @@ __all__ = [
     "record_endorsement", "register", "reply", "report_progress", "request_rehandling",
     "return_for_edit", "review_follow_up", "schedule_follow_ups", "select_excellent",
     "set_disclosure", "start_review", "submit", "submit_co_opinion", "update_draft",
-    "uphold_assignment",
+    "uphold_assignment", "withdraw_co_signature",
 ]

@@ -185,6 +185,7 @@ EVENT_LABELS = {
     "created": gettext_lazy("Draft started"),
     "edited": gettext_lazy("Edited"),
     "co_signed": gettext_lazy("Co-signature confirmed"),
+    "co_sign_withdrawn": gettext_lazy("Co-signature withdrawn"),
     "submitted": gettext_lazy("Submitted"),
     "resubmitted": gettext_lazy("Submitted again"),
     "review_started": gettext_lazy("Review started"),
@@ -256,6 +257,13 @@ STEPS = {
                     gettext_lazy("Your co-signature has been recorded."),
                     gettext_lazy("Confirm co-signature"),
                     gettext_lazy("I have read the text: confirm my co-signature")),
+    "withdraw_signature": Step(
+        f.VersionForm, ADD,
+        lambda u, p, d, t: ps.withdraw_co_signature(u, p, version=d["version"]),
+        gettext_lazy("Your co-signature has been withdrawn. The proposal cannot be submitted "
+                     "until you confirm again or the proposer removes you."),
+        gettext_lazy("Withdraw co-signature"),
+        gettext_lazy("Withdraw my co-signature")),
     "rate": Step(f.RateForm, RATE, lambda u, p, d, t: ps.rate(
         u, p, process=d["process"], result=d["result"],
         contact_confirmed=d["contact_confirmed"], comment=d["comment"]),
@@ -396,8 +404,8 @@ def _available(user, p, ctx) -> list[tuple[str, object, dict]]:
     if state in EDITABLE and ctx["may_edit"]:
         out.append(("submit", None, v))
     if (state in EDITABLE and me is not None and me.role == AuthorRole.CO_SIGNER
-            and not me.confirmed_on and user.has_perm(ADD)):
-        out.append(("confirm", None, v))
+            and user.has_perm(ADD)):
+        out.append(("withdraw_signature" if me.confirmed_on else "confirm", None, v))
     if (me is not None and user.has_perm(RATE) and state in (S.REPLIED, S.FOLLOW_UP)
             and not Rating.objects.filter(proposal=p, author=me, round=p.round).exists()):
         out.append(("rate", None, {}))
