@@ -33,7 +33,8 @@ ENDPOINTS |= {
     "/api/v1/proposals/{proposal_id}": {"get", "patch"},
     "/api/v1/proposals/{proposal_id}/ratings": {"get"},
     **{f"/api/v1/proposals/{{proposal_id}}/{step}": {"post"}
-       for step in ("submit", "confirm-signature", "start-review", "return", "register",
+       for step in ("submit", "confirm-signature", "withdraw-signature", "start-review",
+                    "return", "register",
                     "not-register", "merge", "convert", "assign", "reassign", "object",
                     "uphold", "extend", "co-opinion", "reply", "reply-with-files", "rate",
                     "rehandle", "progress", "review-follow-up", "add-follow-up", "close",
