@@ -2,6 +2,7 @@
 (答复), co-handling opinions, members' ratings and re-handling (再办理)."""
 
 import datetime as dt
+from contextlib import contextmanager
 from pathlib import PurePath
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -327,6 +328,20 @@ def _required(target: Proposal):
     return target.lead.assignments.filter(role__in=REPLYING_ROLES, state__in=LIVE)
 
 
+@contextmanager
+def _attachment_files_undone_on_failure():
+    """Yields a list for the names of the attachment files written inside; if the block
+    fails they are deleted, since the rows naming them went with the transaction."""
+    stored: list[str] = []
+    try:
+        yield stored
+    except BaseException:
+        storage = ReplyAttachment._meta.get_field("file").storage
+        for name in stored:
+            storage.delete(name)
+        raise
+
+
 def reply(actor, assignment: Assignment, *, text: str, grade: ResultGrade,
           contacted_member: bool = False, proposal: Proposal | None = None,
           attachments=(), version: int | None = None, on: dt.date | None = None) -> Reply:
@@ -349,22 +364,7 @@ def reply(actor, assignment: Assignment, *, text: str, grade: ResultGrade,
     if grade is None or grade.committee_id != target.committee_id or not grade.active:
         raise ValidationError({"grade": _("Choose one of this committee's result grades.")})
     files = _validate_attachments(target, attachments)
-    stored: list[str] = []
-    try:
-        return _reply(actor, assignment, target, text, grade, contacted_member, files, version,
-                      on, stored)
-    except BaseException:
-        # The rows went with the transaction; the files written for them must go too.
-        storage = ReplyAttachment._meta.get_field("file").storage
-        for name in stored:
-            storage.delete(name)
-        raise
-
-
-def _reply(actor, assignment, target, text, grade, contacted_member, files, version, on,
-           stored: list[str]) -> Reply:
-    """`reply`'s transaction; names each attachment file it writes in `stored`."""
-    with transaction.atomic():
+    with _attachment_files_undone_on_failure() as stored, transaction.atomic():
         p = lock(target, version)
         a = Assignment.objects.select_for_update().get(pk=assignment.pk)
         require_state(p, HANDLING, _(

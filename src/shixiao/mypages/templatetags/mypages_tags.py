@@ -4,6 +4,8 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
+from shixiao.assessment import notes
+
 register = template.Library()
 
 
@@ -21,6 +23,4 @@ def signed(value) -> str:
 @register.filter
 def engine_note(note) -> str:
     """A scoring note ("cap 80 applied (earned 100)") in the reader's language."""
-    from shixiao.assessment.notes import translate
-
-    return translate(str(note))
+    return notes.translate(str(note))
