@@ -474,6 +474,7 @@ def load_rows(proposals) -> list[ProposalRow]:
             "merged_into_id", "merged_into__registered_on", "merged_into__round",
             "special_committee_id", "special_committee__name"))
     committees = Committee.objects.in_bulk({p["committee_id"] for p in found})
+    committee_keys = {pk: Key(c.code, c.name) for pk, c in committees.items()}
     ids = [p["pk"] for p in found]
     lead_ids = {p["merged_into_id"] or p["pk"] for p in found}
     assignments = defaultdict(list)
@@ -579,9 +580,8 @@ def load_rows(proposals) -> list[ProposalRow]:
         else:
             sc = member_sc.get(people[0]["membership_id"], NO_SPECIAL_COMMITTEE) if people \
                 else NO_SPECIAL_COMMITTEE
-        committee = committees[committee_id]
         rows.append(ProposalRow(
-            id=pk, committee=Key(committee.code, committee.name), year=p["year"],
+            id=pk, committee=committee_keys[committee_id], year=p["year"],
             registered_on=registered_on, special_committee=sc,
             assigned_on=min((d.assigned_on for d in duties), default=None),
             reply_due=max((d.reply_due for d in duties), default=None),
