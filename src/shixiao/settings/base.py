@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -147,6 +148,18 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("SHIXIAO_STATIC_ROOT", VAR_DIR / "static"))
+# Uploaded files (reply attachments) live under var/ beside the database, so backing up the
+# var directory keeps them, and never in the working directory of the process.
+MEDIA_ROOT = Path(os.environ.get("SHIXIAO_MEDIA_ROOT") or VAR_DIR / "media").resolve()
+# Deliberately no MEDIA_URL and no media route: an upload is read only through a view that
+# applies its record's scope (e.g. proposals:attachment). Under STATIC_ROOT WhiteNoise would
+# hand it to anyone, so that is refused.
+if MEDIA_ROOT.is_relative_to(STATIC_ROOT.resolve()):
+    raise ImproperlyConfigured(
+        "SHIXIAO_MEDIA_ROOT must not lie inside the static files directory "
+        f"({STATIC_ROOT}): static files are served to anyone, uploads are not")
+# Caches the process may rebuild at any time (jieba's prefix dictionary).
+CACHE_DIR = VAR_DIR / "cache"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -162,6 +175,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Excel import limits: rows per sheet and bytes per uploaded file.
+SHIXIAO_IMPORT_MAX_ROWS = int(os.environ.get("SHIXIAO_IMPORT_MAX_ROWS", "2000"))
+SHIXIAO_IMPORT_MAX_BYTES = int(os.environ.get("SHIXIAO_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
 
 LOGGING = {
     "version": 1,
