@@ -41,11 +41,11 @@ class ImportRefused(DomainError):
 
 
 def max_rows() -> int:
-    return int(getattr(settings, "SHIXIAO_IMPORT_MAX_ROWS", 2000))
+    return settings.SHIXIAO_IMPORT_MAX_ROWS
 
 
 def max_bytes() -> int:
-    return int(getattr(settings, "SHIXIAO_IMPORT_MAX_BYTES", 5 * 1024 * 1024))
+    return settings.SHIXIAO_IMPORT_MAX_BYTES
 
 
 def importer_for(actor, kind: str) -> Importer:
