@@ -161,3 +161,9 @@ def test_no_panel_once_the_proposal_is_assigned(world, as_user, corpus):
     past, _new = corpus
     response = as_user(world.office).get(f"/proposals/{past['homework'].pk}/")
     assert "similar" not in response.context
+
+
+def test_the_tokenizer_cache_is_configured_under_the_var_directory(settings):
+    from shixiao.textsim import tokenize
+
+    assert tokenize._cache_dir == settings.VAR_DIR / "cache" / "jieba"

@@ -3,6 +3,8 @@
 import ast
 import math
 import pathlib
+import stat
+import tempfile
 import threading
 
 import pytest
@@ -134,6 +136,69 @@ def test_tokenizer_is_built_once_under_concurrent_first_use(monkeypatch, capfd):
     assert len(built) == 1
     assert results == [["老旧小区", "加装", "电梯"]] * 8
     assert "prefix dict" not in capfd.readouterr().err  # jieba kept quiet
+
+
+def fresh_tokenizer(monkeypatch, tmp_path, *, cache_dir, temp="tmp"):
+    """Point the temporary directory at `tmp_path/temp` and make the next tokenize() build
+    a new tokenizer with `cache_dir`; the shared one is restored afterwards."""
+    temp_dir = tmp_path / temp
+    monkeypatch.setattr(tempfile, "tempdir", str(temp_dir))
+    monkeypatch.setattr(tokenize_module, "_tokenizer", None)
+    monkeypatch.setattr(tokenize_module, "_cache_dir", None)
+    tokenize_module.configure(cache_dir=cache_dir)
+    return temp_dir
+
+
+def test_tokenising_writes_nothing_to_the_shared_temp_dir(monkeypatch, tmp_path):
+    temp_dir = fresh_tokenizer(monkeypatch, tmp_path, cache_dir=None)
+    temp_dir.mkdir()
+    assert tokenize("老旧小区加装电梯") == ["老旧小区", "加装", "电梯"]
+    assert list(temp_dir.iterdir()) == []
+
+
+def test_tokenising_works_when_the_temp_dir_cannot_be_written(monkeypatch, tmp_path, capfd):
+    # A directory that does not exist cannot be written, even by root (PrivateTmp gone,
+    # read-only /tmp).
+    temp_dir = fresh_tokenizer(monkeypatch, tmp_path, cache_dir=tmp_path / "var/cache/jieba",
+                               temp="missing")
+    tokens = tokenize("老旧小区加装电梯")
+    monkeypatch.undo()  # before pytest's own teardown needs a temporary directory again
+    assert tokens == ["老旧小区", "加装", "电梯"]
+    assert not temp_dir.exists()
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_the_dictionary_cache_is_kept_owner_only_in_the_configured_dir(monkeypatch, tmp_path):
+    cache_dir = tmp_path / "var" / "cache" / "jieba"
+    temp_dir = fresh_tokenizer(monkeypatch, tmp_path, cache_dir=cache_dir)
+    temp_dir.mkdir()
+    assert tokenize("老旧小区加装电梯") == ["老旧小区", "加装", "电梯"]
+    (cache_file,) = cache_dir.iterdir()
+    assert cache_file.name.startswith("jieba-") and cache_file.suffix == ".cache"
+    assert stat.S_IMODE(cache_dir.stat().st_mode) == 0o700
+    assert stat.S_IMODE(cache_file.stat().st_mode) & 0o077 == 0
+    assert list(temp_dir.iterdir()) == []
+    # The next process loads the cache and tokenises the same.
+    monkeypatch.setattr(tokenize_module, "_tokenizer", None)
+    assert tokenize("老旧小区加装电梯") == ["老旧小区", "加装", "电梯"]
+
+
+def test_a_cache_dir_others_can_write_to_is_made_private(monkeypatch, tmp_path):
+    cache_dir = tmp_path / "cache"
+    cache_dir.mkdir(mode=0o777)
+    cache_dir.chmod(0o777)
+    fresh_tokenizer(monkeypatch, tmp_path, cache_dir=cache_dir)
+    tokenize("加装电梯")
+    assert stat.S_IMODE(cache_dir.stat().st_mode) == 0o700
+
+
+def test_an_unusable_cache_dir_means_no_cache_not_a_crash(monkeypatch, tmp_path):
+    blocker = tmp_path / "var"
+    blocker.write_text("a file where the directory should be")
+    temp_dir = fresh_tokenizer(monkeypatch, tmp_path, cache_dir=blocker / "cache")
+    temp_dir.mkdir()
+    assert tokenize("加装电梯") == ["加装", "电梯"]
+    assert list(temp_dir.iterdir()) == []
 
 
 # -- ranking ----------------------------------------------------------------------------

@@ -3,18 +3,28 @@
 jieba's dictionary ships inside its wheel, so this works offline. The tokenizer is built once,
 on first use, under a lock: building the prefix dictionary takes about a second, and
 concurrent first requests must not build it twice or see a half-loaded user dictionary.
+
+Left to itself jieba caches the prefix dictionary in the shared temporary directory and
+loads it back with `marshal`, so anyone who can write there can feed the process a crafted
+file, and a read-only or private /tmp breaks it. Here the cache goes only into the directory
+given to `configure` (the Django side passes one under the var directory), kept private to
+the process's user; without one the dictionary is built in memory and nothing is written.
 """
 
 import logging
+import os
+import stat
 import threading
 import unicodedata
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 import jieba
 
 _lock = threading.Lock()
 _tokenizer: jieba.Tokenizer | None = None
+_cache_dir: Path | None = None
 
 # jieba logs "Building prefix dict ..." to stderr at DEBUG on every start.
 jieba.setLogLevel(logging.WARNING)
@@ -30,9 +40,43 @@ def _data_lines(name: str) -> list[str]:
     return [line for line in lines if line]
 
 
+def configure(*, cache_dir: str | os.PathLike | None) -> None:
+    """Where jieba may keep its prefix-dictionary cache (created owner-only), or None to
+    build it in memory on every start. Takes effect for the next tokenizer built."""
+    global _cache_dir
+    with _lock:
+        _cache_dir = Path(cache_dir) if cache_dir is not None else None
+
+
+def _private_dir(path: Path) -> Path | None:
+    """`path`, created owner-only if missing; None if it cannot be made or is not private to
+    this user (a cache others can write to is one they can tamper with)."""
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = path.stat()
+        if hasattr(os, "getuid"):
+            if info.st_uid != os.getuid():
+                return None
+            if stat.S_IMODE(info.st_mode) & 0o077:
+                path.chmod(0o700)
+    except OSError:
+        return None
+    return path
+
+
 def _build() -> jieba.Tokenizer:
     tk = jieba.Tokenizer()
-    tk.initialize()
+    cache_dir = _private_dir(_cache_dir) if _cache_dir is not None else None
+    if cache_dir is None:
+        # No private place for the cache: build in memory rather than let jieba fall back
+        # to the shared temporary directory.
+        tk.FREQ, tk.total = tk.gen_pfdict(tk.get_dict_file())
+        tk.initialized = True
+    else:
+        tk.tmp_dir = str(cache_dir)
+        # Versioned: jieba checks the cache's age only for non-default dictionaries.
+        tk.cache_file = f"jieba-{jieba.__version__}.cache"
+        tk.initialize()
     for line in _data_lines("userdict.txt"):
         parts = line.split()
         word = parts[0]
