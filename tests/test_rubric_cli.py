@@ -59,7 +59,8 @@ def test_score_table(capsys):
 def test_score_csv(capsys):
     status, out, _ = run(capsys, "score", "--rubric", GUANGSHUI[0], "--ledger", GUANGSHUI[1],
                          "--format", "csv")
-    rows = list(csv.DictReader(io.StringIO(out)))
+    assert out.startswith("\ufeff")  # so Excel reads it as UTF-8
+    rows = list(csv.DictReader(io.StringIO(out[1:])))
     assert status == 0
     assert {r["member"]: (r["total"], r["duty"]) for r in rows} == {
         "average": ("68.5", "50"), "strong": ("108", "80"), "weak": ("10", "10")}

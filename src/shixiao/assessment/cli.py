@@ -10,6 +10,7 @@ Exit status: 0 on success, 1 when a file has problems (each printed as FILE:LINE
 import argparse
 import csv
 import datetime as dt
+import io
 import json
 import sys
 import unicodedata
@@ -20,6 +21,7 @@ from shixiao.assessment.decimals import text
 from shixiao.assessment.engine import MemberResult, score
 from shixiao.assessment.rubric import Rubric, RubricError, load, validate
 from shixiao.assessment.yamlload import YamlProblem, parse
+from shixiao.core.textfiles import BOM, UndecodableText, decode, write_utf8
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,10 +54,12 @@ def _date(value: str) -> dt.date:
 
 def _read(path: str) -> str | None:
     try:
-        return Path(path).read_text(encoding="utf-8-sig")
+        return decode(Path(path).read_bytes())
     except OSError as exc:
         print(f"{path}: cannot read: {exc.strerror}", file=sys.stderr)
-        return None
+    except UndecodableText as exc:
+        print(exc.format(path), file=sys.stderr)
+    return None
 
 
 def check_files(paths: list[str], out) -> int:
@@ -113,6 +117,9 @@ def score_files(args, out) -> int:
     except OSError as exc:
         print(f"{args.ledger}: cannot read: {exc.strerror}", file=sys.stderr)
         return 1
+    except UndecodableText as exc:
+        print(exc.format(args.ledger), file=sys.stderr)
+        return 1
     except ledgerfile.LedgerInvalid as exc:
         for error in exc.errors:
             print(error.format(args.ledger), file=sys.stderr)
@@ -149,10 +156,13 @@ def _header(rubric: Rubric) -> list[str]:
 
 
 def write_csv(rubric: Rubric, results: list[MemberResult], out) -> None:
-    writer = csv.writer(out, lineterminator="\n")
+    """The results as UTF-8 CSV with a byte order mark, so Excel shows the Chinese."""
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
     writer.writerow(_header(rubric))
     for result in results:
         writer.writerow(_row(rubric, result))
+    write_utf8(BOM + text.getvalue(), out)
 
 
 def _width(cell: str) -> int:

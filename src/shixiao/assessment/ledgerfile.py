@@ -13,6 +13,7 @@ from pathlib import Path
 from shixiao.assessment.decimals import to_decimal
 from shixiao.assessment.entries import ENTRY_KINDS, LedgerEntry, MemberInfo
 from shixiao.assessment.yamlload import LineDict, LineList, YamlProblem, parse
+from shixiao.core.textfiles import decode
 
 #: Fields of an entry row; every other field is an attribute of the entry.
 ENTRY_FIELDS = ("id", "member", "kind", "date", "effective", "supersedes", "count",
@@ -45,9 +46,10 @@ class Ledger:
 
 
 def read(path) -> Ledger:
-    """Read a .yaml/.yml or .csv ledger file; raise LedgerInvalid listing every bad row."""
+    """Read a .yaml/.yml or .csv ledger file; raise LedgerInvalid listing every bad row, or
+    UndecodableText if it is in no encoding an office's files come in (`textfiles.decode`)."""
     path = Path(path)
-    text = path.read_text(encoding="utf-8-sig")
+    text = decode(path.read_bytes())
     ledger = parse_csv(text) if path.suffix.lower() == ".csv" else parse_yaml(text)
     if ledger.errors:
         raise LedgerInvalid(ledger.errors)
