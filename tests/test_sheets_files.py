@@ -55,14 +55,14 @@ def filled(office):
     return fill(template(office, "attendance"), "attendance", [sign_in("张三"), sign_in("李四")])
 
 
-def test_a_file_that_is_not_xlsx_is_refused(office):
-    assert "This is not an Excel .xlsx file" in refused(office, "姓名,出席情况\n张三,出席".encode(),
-                                                        "签到.csv")
+def test_a_file_that_is_not_a_workbook_is_refused(office):
+    assert "This is not an Excel workbook (.xlsx or .xls)" in refused(
+        office, "姓名,出席情况\n张三,出席".encode(), "签到.csv")
 
 
-def test_an_old_xls_file_is_refused_with_how_to_convert_it(office):
+def test_a_damaged_xls_file_is_refused(office):
     page = refused(office, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "签到.xls")
-    assert "old-style .xls" in page
+    assert "could not be read as an Excel workbook" in page
 
 
 def test_an_empty_file_is_refused(office, world):

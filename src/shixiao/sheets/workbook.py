@@ -1,4 +1,4 @@
-"""Reading one table out of an .xlsx file and writing tidy ones. No Django models here:
+"""Reading one table out of an .xlsx or .xls file and writing tidy ones. No Django models here:
 the importers and exporters decide what the columns mean.
 
 A readable table is one sheet with its column headers in row 1 and one record per row
@@ -19,6 +19,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from python_calamine import CalamineWorkbook
 
 #: Where the templates keep the allowed values of list columns (hidden; never read back).
 LISTS_SHEET = "选项"
@@ -49,30 +50,93 @@ def clean_header(value) -> str:
     return _REQUIRED_MARK.sub("", re.sub(r"\s+", "", text))
 
 
-def _open(data: bytes) -> Workbook:
+@dataclass
+class _Cell:
+    """One cell as read from either file format: where it is, its value, and why it is not
+    a plain value if it is not (a formula or an error value)."""
+
+    row: int
+    column: int
+    value: object
+    problem: str | None = None
+
+    @property
+    def coordinate(self) -> str:
+        return f"{get_column_letter(self.column)}{self.row}"
+
+
+@dataclass
+class _Sheet:
+    names: list[str]
+    merged: list[str]
+    grid: list[list[_Cell]]
+
+
+def _load(data: bytes, sheet: str) -> _Sheet:
+    """The named sheet of an .xlsx or .xls workbook: the workbook's sheet names, the sheet's
+    merged ranges and its cells (an empty grid if the workbook has no such sheet)."""
     if not data:
         raise SheetError(_("The file is empty."))
     if data.startswith(_OLE_MAGIC):
-        raise SheetError(_("This is an old-style .xls file. Open it in Excel or WPS, save it "
-                           "as an .xlsx workbook and upload that."))
+        return _load_xls(data, sheet)
     if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise SheetError(_("This is not an Excel .xlsx file. Download the template, fill it "
-                           "in and upload it as .xlsx."))
+        raise SheetError(_("This is not an Excel workbook (.xlsx or .xls). Download the "
+                           "template, fill it in and upload it."))
     try:
         # Not read-only: merged cells are only known to a fully loaded sheet. The upload
         # size limit bounds the memory this takes.
-        return load_workbook(io.BytesIO(data), data_only=False)
+        wb = load_workbook(io.BytesIO(data), data_only=False)
     except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise SheetError(_("The file could not be read as an Excel workbook (%(error)s).")
-                         % {"error": exc.__class__.__name__}) from exc
+        raise _unreadable(exc) from exc
+    if sheet not in wb.sheetnames:
+        return _Sheet(wb.sheetnames, [], [])
+    ws = wb[sheet]
+    return _Sheet(wb.sheetnames, [str(r) for r in ws.merged_cells.ranges],
+                  [[_Cell(c.row, c.column, c.value, _bad_cell(c)) for c in row]
+                   for row in ws.iter_rows()])
+
+
+def _unreadable(exc: Exception) -> SheetError:
+    return SheetError(_("The file could not be read as an Excel workbook (%(error)s).")
+                      % {"error": exc.__class__.__name__})
+
+
+def _load_xls(data: bytes, sheet: str) -> _Sheet:
+    """An old-style .xls workbook (Excel 97-2003, still what many offices keep), read with
+    calamine. Its values come out as the .xlsx reader gives them, so both import alike: a
+    number is an int when whole, an empty cell is None. A formula cell reads as the value
+    Excel last computed and stored with it."""
+    try:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = list(wb.sheet_names)
+        if sheet not in names:
+            return _Sheet(names, [], [])
+        ws = wb.get_sheet_by_name(sheet)
+        merged = [f"{get_column_letter(c0 + 1)}{r0 + 1}:{get_column_letter(c1 + 1)}{r1 + 1}"
+                  for (r0, c0), (r1, c1) in ws.merged_cell_ranges or ()]
+        values = ws.to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises its own types for damaged or locked files
+        raise _unreadable(exc) from exc
+    return _Sheet(names, merged, [[_Cell(r, c, _xls_value(v)) for c, v in enumerate(row, 1)]
+                                  for r, row in enumerate(values, 1)])
+
+
+def _xls_value(value):
+    if value == "":
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return dt.datetime.combine(value, dt.time())  # as openpyxl gives a date cell
+    return value
 
 
 _PLAIN = (str, int, float, bool, type(None), dt.date, dt.time, dt.timedelta)
 
 
 def _bad_cell(cell) -> str | None:
-    """Why a cell's content is not a plain value, or None. openpyxl gives a formula as its
-    text (data type "f") or as an array-formula object."""
+    """Why an openpyxl cell's content is not a plain value, or None. openpyxl gives a
+    formula as its text (data type "f") or as an array-formula object."""
     if cell.data_type == "f" or not isinstance(cell.value, _PLAIN):
         return _("Cell %(cell)s holds a formula; paste the values instead (Paste Special → "
                  "Values).") % {"cell": cell.coordinate}
@@ -88,28 +152,26 @@ def _blank(value) -> bool:
 
 def read_table(data: bytes, *, sheet: str, known: Sequence[str], required: Iterable[str],
                max_rows: int) -> Table:
-    """The table on `sheet`: headers from row 1 (each one of `known`, all of `required`
-    present), then every non-blank row. Raises SheetError for anything else."""
-    wb = _open(data)
-    if sheet not in wb.sheetnames:
+    """The table on `sheet` of an .xlsx or .xls file: headers from row 1 (each one of
+    `known`, all of `required` present), then every non-blank row. Raises SheetError for
+    anything else."""
+    book = _load(data, sheet)
+    if sheet not in book.names:
         raise SheetError(_("The workbook has no sheet named “%(sheet)s” (it has: %(names)s). "
                            "Put the data on a sheet of that name, as in the template.")
-                         % {"sheet": sheet, "names": "、".join(wb.sheetnames)})
-    ws = wb[sheet]
-    if ws.merged_cells.ranges:
-        ranges = "、".join(str(r) for r in list(ws.merged_cells.ranges)[:3])
+                         % {"sheet": sheet, "names": "、".join(book.names)})
+    if book.merged:
         raise SheetError(_("The sheet has merged cells (%(ranges)s). Unmerge them and give "
-                           "every row its own values.") % {"ranges": ranges})
-    grid = list(ws.iter_rows())
+                           "every row its own values.") % {"ranges": "、".join(book.merged[:3])})
+    grid = book.grid
     if not grid or all(_blank(c.value) for c in grid[0]):
         if all(_blank(c.value) for row in grid for c in row):
             raise SheetError(_("The sheet “%(sheet)s” is empty.") % {"sheet": sheet})
         raise SheetError(_("Row 1 must hold the column headers; it is empty."))
     for row in grid:
         for cell in row:
-            problem = _bad_cell(cell)
-            if problem:
-                raise SheetError(problem)
+            if cell.problem:
+                raise SheetError(cell.problem)
     columns: dict[int, str] = {}
     for cell in grid[0]:
         header = clean_header(cell.value)
@@ -118,7 +180,7 @@ def read_table(data: bytes, *, sheet: str, known: Sequence[str], required: Itera
         if header not in known:
             raise SheetError(_("Unknown column “%(header)s” (column %(letter)s). The columns "
                                "of this sheet are: %(known)s.")
-                             % {"header": header, "letter": cell.column_letter,
+                             % {"header": header, "letter": get_column_letter(cell.column),
                                 "known": "、".join(known)})
         if header in columns.values():
             raise SheetError(_("The column “%(header)s” appears twice.") % {"header": header})
