@@ -133,3 +133,12 @@ def test_shixiao_score_csv_starts_with_a_byte_order_mark(tmp_path):
     call_command("score", "--rubric", RUBRIC, "--ledger", str(ledger), "--format", "csv",
                  stdout=out)
     assert out.getvalue().startswith("\ufeffmember,")
+
+
+def test_shixiao_score_of_a_committee_refuses_an_undecodable_rubric_cleanly(tmp_path, world):
+    from django.core.management import CommandError, call_command
+
+    rubric = tmp_path / "draft.yaml"
+    rubric.write_bytes(b"rubric: \xff\xfe\xfa\n")
+    with pytest.raises(CommandError, match=rf"{rubric}:1: not readable as text"):
+        call_command("score", "--rubric", str(rubric), "--committee", "city", "--year", "2025")

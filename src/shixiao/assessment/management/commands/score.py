@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from shixiao.assessment import cli
 from shixiao.assessment.rubric import load, validate
 from shixiao.assessment.services import register_rubric, score_committee
+from shixiao.core.textfiles import UndecodableText, decode
 from shixiao.orgs.models import Committee
 
 
@@ -44,9 +45,11 @@ class Command(BaseCommand):
         if committee is None:
             raise CommandError(f"no committee with code {options['committee']!r}")
         try:
-            text = Path(options["rubric"]).read_text(encoding="utf-8-sig")
+            text = decode(Path(options["rubric"]).read_bytes())
         except OSError as exc:
             raise CommandError(f"{options['rubric']}: cannot read: {exc.strerror}") from exc
+        except UndecodableText as exc:
+            raise CommandError(exc.format(options["rubric"])) from exc
         errors = validate(text)
         if errors:
             for error in errors:
