@@ -49,8 +49,9 @@ def configure(*, cache_dir: str | os.PathLike | None) -> None:
 
 
 def _private_dir(path: Path) -> Path | None:
-    """`path`, created owner-only if missing; None if it cannot be made or is not private to
-    this user (a cache others can write to is one they can tamper with)."""
+    """`path`, created owner-only if missing and made so if it is ours but open to others
+    (a cache others can write to is one they can tamper with); None if it cannot be made or
+    belongs to another user."""
     try:
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
         info = path.stat()
