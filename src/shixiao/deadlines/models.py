@@ -1,5 +1,6 @@
-"""A committee's own deadline rules and holiday dates. Without rows here a committee uses
-engine.DEFAULT_RULES and the national calendar (data/cn_holidays.yaml)."""
+"""A committee's own deadline rules and holiday dates, and national years entered in the
+browser. Without rows here a committee uses engine.DEFAULT_RULES and the national calendar
+of data/cn_holidays.yaml."""
 
 from datetime import date
 
