@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from shixiao.audit.models import AuditRecord
+from shixiao.core.errors import ConflictError
 from shixiao.deadlines import services as dl
 from shixiao.deadlines.models import Holiday, NationalYear
 from shixiao.deadlines.national import national_calendar_data, parse
@@ -147,6 +148,18 @@ def test_a_superuser_corrects_an_entered_year_audited_as_an_update(world):
     assert all(d["kind"] == "holiday" for d in row.days) and row.version == 2
     record = AuditRecord.objects.filter(object_type="deadlines.nationalyear").order_by("pk").last()
     assert (record.action, record.reason) == ("update", "更正：无调休")
+
+
+def test_two_offices_entering_the_same_year_at_once_get_a_conflict_not_an_error(world,
+                                                                                monkeypatch):
+    def other_office_saves_first(actor, year):
+        NationalYear.objects.create(year=year, notice="先录入的", days=[])
+        return True
+
+    monkeypatch.setattr(dl, "national_year_is_open_to", other_office_saves_first)
+    with pytest.raises(ConflictError):
+        enter_2027(world.office)
+    assert not AuditRecord.objects.filter(object_type="deadlines.nationalyear").exists()
 
 
 @pytest.mark.parametrize("attr", ["member1", "unit1_user", "leader", "sc1_staff", "auditor"])

@@ -14,7 +14,7 @@ checked its own. Writes need `deadlines.change_deadlinerule` and are audited:
 
 from datetime import date
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -313,8 +313,13 @@ def set_national_year(actor, *, year: int, notice: str, holidays, workdays, reas
                 "every committee; only an administrator can correct it.") % {"year": year})
         if row is None:
             row = NationalYear(year=year, notice=notice.strip(), days=days)
-            row.full_clean()
-            row.save()
+            row.full_clean(validate_unique=False)
+            try:
+                with transaction.atomic():
+                    row.save()
+            except IntegrityError:
+                raise ConflictError(_("Someone entered the notice for %(year)s while you were "
+                                      "typing it. Reload to see it.") % {"year": year}) from None
             audit.record_create(actor, row, reason.strip())
             return row
         check_version(row, version)
