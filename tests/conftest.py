@@ -42,7 +42,7 @@ def build_committee(code: str, name: str, admin):
 
 
 def add_member(admin, w, username: str, name: str, sc, *, role=MembershipRole.MEMBER,
-               id_number="110101199003071234", phone="13812345678"):
+               id_number="110101199003091234", phone="13812345678"):
     user = create_user(None, username=username, password="pw", role=UserRole.MEMBER)
     person = org.create_person(admin, name=name, id_number=id_number, phone=phone, user=user)
     membership = org.create_membership(
@@ -71,9 +71,9 @@ def world(db):
     w.office_other = mk("office_other", UserRole.OFFICE, committee=o.committee)
     w.member1, w.person1, w.membership1 = add_member(admin, w, "member1", "张三", w.sc1)
     w.member2, w.person2, w.membership2 = add_member(
-        admin, w, "member2", "李四", w.sc2, id_number="320102198807154321", phone="13987654321")
+        admin, w, "member2", "李四", w.sc2, id_number="320102198807164321", phone="13987654321")
     w.member_other, w.person_other, w.membership_other = add_member(
-        admin, o, "member_other", "王五", o.sc1, id_number="440301197512019876",
+        admin, o, "member_other", "王五", o.sc1, id_number="440126197512019876",
         phone="13700001111")
     return w
 

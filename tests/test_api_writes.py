@@ -146,10 +146,10 @@ def test_office_creates_person_with_audit(world):
     client = api_as(world.office)
     before = Person.objects.count(), AuditRecord.objects.count()
     response = post(client, f"{API}/people", {
-        "name": "赵六", "gender": "F", "id_number": "11010119900307123X",
+        "name": "赵六", "gender": "F", "id_number": "11010119920101124X",
         "phone": "13600001111", "reason": "new member"})
     assert response.status_code == 201, response.content
-    assert response.json()["id_number"] == "11010119900307123X"
+    assert response.json()["id_number"] == "11010119920101124X"
     assert (Person.objects.count(), AuditRecord.objects.count()) == (
         before[0] + 1, before[1] + 1)
 

@@ -46,7 +46,7 @@ def test_personal_data_enters_the_audit_only_as_fingerprint(world):
     rec = AuditRecord.objects.get(object_type="orgs.person", object_id=str(world.person1.pk),
                                   action="create")
     assert rec.after["id_number"].startswith("sha256:")
-    assert "110101199003071234" not in str(rec.after)
+    assert "110101199003091234" not in str(rec.after)
 
 
 @pytest.mark.parametrize("column,value", [

@@ -39,7 +39,7 @@ MEMBER_NAMES = ("张三", "李四", "赵六", "王五")
 def add_member3(w):
     """赵六: special committee SC2, sector 教育界 (the fixture's members are all in 经济界)."""
     user = create_user(None, username="member3", password="pw", role=UserRole.MEMBER)
-    person = org.create_person(w.admin, name="赵六", id_number="110101198001011234",
+    person = org.create_person(w.admin, name="赵六", id_number="110101198001051234",
                                phone="13600001111", user=user)
     membership = org.create_membership(
         w.admin, person=person, committee=w.committee, term=w.term, role="member",

@@ -23,6 +23,7 @@ from shixiao.orgs.models import (
     SpecialCommittee,
     Term,
 )
+from shixiao.orgs.validators import validate_id_number
 
 MEMBERS = 30
 
@@ -165,8 +166,9 @@ def test_the_committee_has_a_real_shape(demo_world):
 
 
 def test_id_numbers_are_valid_and_agree_with_birth_date_and_gender(demo_world):
+    """GB 11643 check digit, a real birth date and a known region, as Person.clean checks."""
     for p in Person.objects.all():
-        assert p.id_number[-1] == demo.id_number_checksum(p.id_number[:17])
+        validate_id_number(p.id_number, birth_date=p.birth_date, gender=p.gender)
         assert p.id_number[6:14] == p.birth_date.strftime("%Y%m%d")
         assert (int(p.id_number[16]) % 2 == 1) == (p.gender == "M")
         assert len(p.phone) == 11 and p.phone.startswith("1")

@@ -127,7 +127,7 @@ def _assert_committed(client, batch, name):
 def test_members_round_trip(world, as_user):
     client = as_user(world.office)
     rows = [
-        {"姓名": "赵六", "性别": "女", "身份证号": "110101199201011238", "手机号": "13900001111",
+        {"姓名": "赵六", "性别": "女", "身份证号": "110101199003071241", "手机号": "13900001111",
          "界别": "教育界", "角色": "常委", "专委会": "提案委员会、经济委员会",
          "所在小组": "第一联络组", "开始日期": dt.date(2023, 1, 1), "委员编号": "A-07"},
         {"姓名": "钱七", "界别": "经济界", "开始日期": "2023/2/1"},
@@ -142,7 +142,7 @@ def test_members_round_trip(world, as_user):
     assert zhao.role == "standing" and zhao.sector == world.sector2 and zhao.number == "A-07"
     assert zhao.term == world.term and zhao.start == dt.date(2023, 1, 1)
     assert {sc.name for sc in zhao.special_committees.all()} == {"提案委员会", "经济委员会"}
-    assert zhao.person.gender == "F" and zhao.person.id_number == "110101199201011238"
+    assert zhao.person.gender == "F" and zhao.person.id_number == "110101199003071241"
     assert zhao.person.registered_by == world.committee
     qian = Membership.objects.get(person__name="钱七")
     assert qian.start == dt.date(2023, 2, 1) and qian.role == "member"
@@ -153,7 +153,7 @@ def test_member_with_a_known_id_number_gets_a_new_seat_not_a_second_person(world
     client = as_user(world.office)
     org.end_membership(world.admin, world.membership1, end=dt.date(2022, 12, 31),
                        reason="换届")
-    batch = preview(client, "members", [{"姓名": "张三", "身份证号": "110101199003071234",
+    batch = preview(client, "members", [{"姓名": "张三", "身份证号": "110101199003091234",
                                          "界别": "经济界", "开始日期": dt.date(2023, 1, 1)}])
     assert batch.errors == []
     _assert_committed(client, batch, "表.xlsx")
@@ -161,7 +161,7 @@ def test_member_with_a_known_id_number_gets_a_new_seat_not_a_second_person(world
     assert world.person1.memberships.count() == 2
 
 
-ZHAO = {"姓名": "赵六", "性别": "女", "身份证号": "110101199201011238",
+ZHAO = {"姓名": "赵六", "性别": "女", "身份证号": "110101199003071241",
         "手机号": "13900001111", "界别": "教育界", "开始日期": dt.date(2023, 1, 1)}
 
 
@@ -173,15 +173,15 @@ def _stored_text(batch: ImportBatch) -> str:
 def test_an_imported_or_discarded_batch_keeps_no_full_id_or_phone_number(world, as_user):
     client = as_user(world.office)
     batch = preview(client, "members", [ZHAO], "新委员.xlsx")
-    assert "110101199201011238" in _stored_text(batch), "the commit needs the full number"
+    assert "110101199003071241" in _stored_text(batch), "the commit needs the full number"
     _assert_committed(client, batch, "新委员.xlsx")
     stored = _stored_text(batch)
-    assert "110101199201011238" not in stored and "13900001111" not in stored
-    assert "110101********1238" in stored and "139****1111" in stored
-    assert Person.objects.get(name="赵六").id_number == "110101199201011238"
+    assert "110101199003071241" not in stored and "13900001111" not in stored
+    assert "110101********1241" in stored and "139****1111" in stored
+    assert Person.objects.get(name="赵六").id_number == "110101199003071241"
     second = preview(client, "members", [ZHAO | {"姓名": "孙八"}], "又一份.xlsx")
     assert client.post(f"/sheets/batches/{second.pk}/discard/").status_code == 302
-    assert "110101199201011238" not in _stored_text(second)
+    assert "110101199003071241" not in _stored_text(second)
 
 
 def test_a_forgotten_preview_is_discarded_after_a_week(world, as_user):
@@ -198,7 +198,7 @@ def test_a_forgotten_preview_is_discarded_after_a_week(world, as_user):
     old.refresh_from_db()
     recent.refresh_from_db()
     assert (old.state, recent.state) == ("discarded", "previewed")
-    assert "110101199201011238" not in _stored_text(old)
+    assert "110101199003071241" not in _stored_text(old)
     record = AuditRecord.objects.get(object_type="sheets.importbatch", object_id=str(old.pk),
                                      after__state="discarded")
     assert record.user is None and str(PREVIEW_DAYS) in record.reason
@@ -351,7 +351,7 @@ def test_importing_the_same_sign_in_sheet_twice_is_refused(world, as_user):
 
 def test_ambiguous_names_must_be_told_apart(world, as_user):
     client = as_user(world.office)
-    other = org.create_person(world.admin, name="张三", id_number="110101198001015678")
+    other = org.create_person(world.admin, name="张三", id_number="110101198001045678")
     org.create_membership(world.admin, person=other, committee=world.committee,
                           term=world.term, sector=world.sector2, start=dt.date(2022, 1, 1))
     batch = preview(client, "attendance", [sign_in("张三"), sign_in("张三", 身份证号后四位="5678")])

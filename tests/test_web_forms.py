@@ -26,7 +26,7 @@ def unchanged():
 def enrol_data(w, **overrides):
     data = {
         "name": "钱七", "gender": "F", "birth_date": "1980-05-04", "ethnicity": "汉族",
-        "party": "民盟", "employer": "示范市第一中学 校长", "id_number": "110101198005041234",
+        "party": "民盟", "employer": "示范市第一中学 校长", "id_number": "110101198005041244",
         "phone": "13600001111", "committee": w.committee.pk, "term": w.term.pk,
         "role": "member", "sector": w.sector2.pk, "special_committees": [w.sc1.pk],
         "groups": [w.group1.pk], "start": "2024-03-01", "end": "", "number": "0101",
@@ -108,7 +108,7 @@ def test_member_create_saves_person_membership_and_audit_records(world, as_user)
     assert response.status_code == 302
     assert response["Location"] == f"/members/{membership.pk}/"
     assert person.registered_by == world.committee
-    assert person.id_number == "110101198005041234"
+    assert person.id_number == "110101198005041244"
     assert membership.sector == world.sector2 and membership.number == "0101"
     assert list(membership.special_committees.all()) == [world.sc1]
     new = AuditRecord.objects.order_by("seq")[before:]

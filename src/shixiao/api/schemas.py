@@ -76,6 +76,7 @@ class HandlingUnitOut(Schema):
     name: str
     code: str
     contact_phone: str
+    credit_code: str = Field(description="统一社会信用代码 (GB 32100), empty if not recorded.")
 
 
 class PersonOut(Schema):

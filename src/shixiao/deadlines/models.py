@@ -1,5 +1,8 @@
-"""A committee's own deadline rules and holiday dates. Without rows here a committee uses
-engine.DEFAULT_RULES and the national calendar (data/cn_holidays.yaml)."""
+"""A committee's own deadline rules and holiday dates, and national years entered in the
+browser. Without rows here a committee uses engine.DEFAULT_RULES and the national calendar
+of data/cn_holidays.yaml."""
+
+from datetime import date
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -81,3 +84,29 @@ class Holiday(BaseModel):
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {self.name}"
+
+
+class NationalYear(BaseModel):
+    """One year of the national calendar entered in the browser from the State Council
+    General Office's notice, for a year the shipped data file (data/cn_holidays.yaml) does
+    not cover yet, or to correct it. It is shared by every committee: see
+    services.set_national_year for who may write it.
+
+    `days` holds the notice's dates as [{"date": "YYYY-MM-DD", "kind": "holiday"|"workday",
+    "name": "春节"}], so one audit record shows the whole notice before and after a change."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    notice = models.CharField(_("notice"), max_length=200)
+    days = models.JSONField(_("dates"), default=list)
+
+    class Meta:
+        verbose_name = _("national holiday notice")
+        verbose_name_plural = _("national holiday notices")
+        ordering = ["year"]
+
+    def __str__(self):
+        return f"{self.year} {self.notice}"
+
+    def day_items(self) -> list[tuple[date, str, str]]:
+        """The dates as (date, kind, name), in date order."""
+        return sorted((date.fromisoformat(d["date"]), d["kind"], d["name"]) for d in self.days)

@@ -59,3 +59,25 @@ def national_calendar_data() -> NationalCalendarData:
 def national_calendar() -> Calendar:
     data = national_calendar_data()
     return Calendar(data.holidays, data.workdays)
+
+
+def with_entered(data: NationalCalendarData,
+                 entered: dict[int, tuple[str, list[tuple[date, str, str]]]]
+                 ) -> NationalCalendarData:
+    """`data` with each entered year (year → (notice, [(date, "holiday"|"workday", name)]))
+    replacing whatever the file says about that year; years the file covers and nobody
+    entered keep the file's dates."""
+    if not entered:
+        return data
+    keep = lambda d: d.year not in entered  # noqa: E731
+    holidays = {d for d in data.holidays if keep(d)}
+    workdays = {d for d in data.workdays if keep(d)}
+    names = {d: n for d, n in data.names.items() if keep(d)}
+    notices = dict(data.notices)
+    for year, (notice, days) in entered.items():
+        notices[year] = notice
+        for d, kind, name in days:
+            (holidays if kind == "holiday" else workdays).add(d)
+            names[d] = name
+    return NationalCalendarData(frozenset(holidays), frozenset(workdays), names,
+                                tuple(sorted(notices)), notices)

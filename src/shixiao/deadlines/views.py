@@ -18,10 +18,9 @@ from shixiao.orgs.models import Committee
 from shixiao.web.forms import attach_errors
 
 from . import engine, services
-from .forms import HolidayForm, RuleForm, initial_for
+from .forms import HolidayForm, RuleForm, YearNoticeForm, initial_for, notice_initial
 from .labels import COLOUR_HINTS, period_text, rule_label
-from .models import DeadlineRule, Holiday
-from .national import national_calendar_data
+from .models import DeadlineRule, Holiday, NationalYear
 
 VIEW_PERM = "deadlines.view_deadlinerule"
 CHANGE_PERM = services.CHANGE_PERM
@@ -63,7 +62,8 @@ def _index(request, committee, *, holiday_form=None, status=200):
     user = request.user
     today = timezone.localdate()
     calendar = services.calendar_for(committee)
-    national = national_calendar_data()
+    national = services.national_data()
+    entered = set(NationalYear.objects.values_list("year", flat=True))
     can_change = user.has_perm(CHANGE_PERM)
     if can_change and holiday_form is None:
         holiday_form = HolidayForm()
@@ -72,9 +72,10 @@ def _index(request, committee, *, holiday_form=None, status=200):
         "committees": Committee.objects.visible_to(user),
         "rules": _rule_rows(committee, calendar, today),
         "holidays": Holiday.objects.filter(committee=committee),
-        "national_notices": sorted(national.notices.items()),
-        "missing_next_year": today.year + 1 not in national.years,
-        "next_year": today.year + 1,
+        "national_notices": [(year, notice, year in entered)
+                             for year, notice in sorted(national.notices.items())],
+        "missing_years": services.years_without_notice([today.year, today.year + 1]),
+        "is_superuser": user.is_superuser,
         "legend": list(COLOUR_HINTS.items()),
         "today": today,
         "can_change": can_change,
@@ -87,6 +88,76 @@ def _index(request, committee, *, holiday_form=None, status=200):
 @permission_required(VIEW_PERM, raise_exception=True)
 def index(request):
     return _index(request, _committee(request.user, request.GET.get("committee")))
+
+
+def _year(request, default: int) -> int:
+    raw = request.POST.get("year") or request.GET.get("year")
+    return int(raw) if raw and raw.isdigit() and len(raw) == 4 else default
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@permission_required(CHANGE_PERM, raise_exception=True)
+def national_year(request):
+    """Enter the State Council's notice for a year the national calendar lacks, or (as a
+    superuser) correct one; see services.set_national_year."""
+    user = request.user
+    year = _year(request, timezone.localdate().year + 1)
+    row = NationalYear.objects.filter(year=year).first()
+    context = {"year": year, "national": True, "row": row,
+               "can_write": services.national_year_is_open_to(user, year),
+               "back": reverse("deadlines:index")}
+    if request.method == "GET":
+        data = services.national_data()
+        days = [(d, "holiday", data.names.get(d, "")) for d in data.holidays if d.year == year]
+        days += [(d, "workday", data.names.get(d, "")) for d in data.workdays if d.year == year]
+        form = YearNoticeForm(initial=notice_initial(
+            year, days, data.notices.get(year, ""), row.version if row else 0))
+        return render(request, "deadlines/notice_form.html", {"form": form, **context})
+    form = YearNoticeForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            services.set_national_year(user, **form.service_values())
+        except ConflictError as exc:
+            form.add_error(None, str(exc))
+            status = 409
+        except ValidationError as exc:
+            attach_errors(form, exc)
+        else:
+            messages.success(request, _("The national holidays of %(year)s have been saved.")
+                             % {"year": form.cleaned_data["year"]})
+            return redirect(reverse("deadlines:index"))
+    return render(request, "deadlines/notice_form.html", {"form": form, **context},
+                  status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@permission_required(CHANGE_PERM, raise_exception=True)
+def committee_year(request, pk):
+    """A committee's own dates for one year, entered from its local notice."""
+    committee = _committee(request.user, pk)
+    year = _year(request, timezone.localdate().year + 1)
+    context = {"year": year, "national": False, "committee": committee, "can_write": True,
+               "back": _index_url(committee)}
+    if request.method == "GET":
+        days = Holiday.objects.filter(committee=committee, date__year=year).values_list(
+            "date", "kind", "name")
+        form = YearNoticeForm(initial=notice_initial(year, list(days)), national=False)
+        return render(request, "deadlines/notice_form.html", {"form": form, **context})
+    form = YearNoticeForm(request.POST, national=False)
+    if form.is_valid():
+        try:
+            services.set_committee_year(request.user, committee, **form.service_values())
+        except ValidationError as exc:
+            attach_errors(form, exc)
+        else:
+            messages.success(request, _("This committee's dates of %(year)s have been saved.")
+                             % {"year": form.cleaned_data["year"]})
+            return redirect(_index_url(committee))
+    return render(request, "deadlines/notice_form.html", {"form": form, **context},
+                  status=400)
 
 
 @require_http_methods(["GET", "POST"])

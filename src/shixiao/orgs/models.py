@@ -11,6 +11,8 @@ from shixiao.core.choices import CommitteeLevel, Gender, GroupKind, MembershipRo
 from shixiao.core.masking import mask_id_number, mask_phone
 from shixiao.core.models import BaseModel, RestrictedQuerySet
 
+from .validators import normalise_id_number, validate_credit_code, validate_id_number
+
 
 def _staff_committee_ids(user) -> list[int]:
     return [user.committee_id] if user.committee_id else []
@@ -206,6 +208,9 @@ class HandlingUnit(BaseModel):
     name = models.CharField(_("name"), max_length=100)
     code = models.CharField(_("code"), max_length=40, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, blank=True,
+        help_text=_("18 characters; checked when given."))
 
     objects = HandlingUnitQuerySet.as_manager()
 
@@ -219,6 +224,14 @@ class HandlingUnit(BaseModel):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        self.credit_code = (self.credit_code or "").replace(" ", "").upper()
+        if self.credit_code:
+            try:
+                validate_credit_code(self.credit_code)
+            except ValidationError as exc:
+                raise ValidationError({"credit_code": exc}) from None
 
 
 class PersonQuerySet(RestrictedQuerySet):
@@ -271,8 +284,13 @@ class Person(BaseModel):
         import re
 
         errors = {}
-        if self.id_number and not re.fullmatch(r"\d{17}[\dX]", self.id_number):
-            errors["id_number"] = _("An ID number has 18 characters: 17 digits and a digit or X.")
+        self.id_number = normalise_id_number(self.id_number)
+        if self.id_number:
+            try:
+                validate_id_number(self.id_number, birth_date=self.birth_date,
+                                   gender=self.gender)
+            except ValidationError as exc:
+                errors["id_number"] = exc
         if self.phone and not re.fullmatch(r"\+?[\d-]{7,20}", self.phone):
             errors["phone"] = _("Enter a phone number of digits, optionally with + and -.")
         if errors:
