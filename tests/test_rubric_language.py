@@ -182,7 +182,9 @@ def test_once_per_period():
         """
     entries = [entry(f"n{i}", "study", type="notebook") for i in range(3)]
     assert one(text, entries).total == 5
-    assert one(text, [entry("x", "study", type="other")]).lines == ()
+    assert [(ln.rule, ln.points, ln.entries)
+            for ln in one(text, [entry("x", "study", type="other")]).lines] == [
+        ("notebook", 0, ())]
 
 
 def test_threshold_awards_and_tiers():

@@ -1,0 +1,186 @@
+"""Defects found by writing further real rubrics (issue 10, items 14-18): each test names
+the behaviour a committee relies on."""
+
+import datetime as dt
+import textwrap
+
+import pytest
+
+from shixiao.assessment import LedgerEntry, compiled, ledgerfile, load, score
+from shixiao.assessment.yamlload import parse
+from shixiao.ledger.kinds import attribute_type
+
+AS_OF = dt.date(2025, 12, 31)
+
+
+def rubric(text: str):
+    return load(textwrap.dedent(text))
+
+
+def entry(id, kind, member="m", date="2025-03-01", **attrs):
+    return LedgerEntry(id=id, member=member, kind=kind, date=dt.date.fromisoformat(date),
+                       attrs=attrs)
+
+
+def one(text, entries, members=None):
+    (result,) = score(rubric(text), entries, AS_OF, members=members or {"m": "member"})
+    return result
+
+
+# ----------------------------------------------------------------- 14: grade_at_most
+
+
+CAPPED = """
+rubric: t
+categories:
+  - id: duty
+    rules: [{id: pts, kind: per_unit, where: {kind: speech}, points: 10}]
+grades:
+  - {id: good, min: 30}
+  - {id: fair, min: 20}
+gates:
+  - id: plenary
+    on_fail: {grade_at_most: fair}
+    all_of: [{id: plenary, where: {kind: attendance, meeting: plenary}, at_least: 1}]
+"""
+
+
+def test_failed_grade_at_most_gate_leaves_an_ungraded_member_ungraded():
+    result = one(CAPPED, [entry("s1", "speech")])  # 10 points: below every band
+    assert result.grade_by_score is None
+    assert not result.gates[0].passed
+    assert result.grade is None
+
+
+def test_failed_grade_at_most_gate_still_lowers_a_grade_the_member_has():
+    result = one(CAPPED, [entry(f"s{i}", "speech") for i in range(4)])
+    assert (result.grade_by_score, result.grade) == ("good", "fair")
+
+
+def test_counts_path_leaves_an_ungraded_member_ungraded():
+    plan = compiled.plan(rubric(CAPPED), attribute_type)
+    scorer = compiled.CountScorer(rubric(CAPPED), plan)
+    keys = []
+    for group in plan.groups:
+        keys.append(tuple(1 if plan.columns[c] == ("kind", frozenset({"speech"})) else 0
+                          for c in group))
+    result = scorer.score("m", "member", None, keys, [])
+    assert result.total == 10 and result.grade is None
+
+
+# ----------------------------------------------------------------- 15: YAML 1.1 readings
+
+
+def test_zero_padded_member_ids_stay_as_typed_in_a_yaml_ledger():
+    ledger = ledgerfile.parse_yaml(textwrap.dedent("""\
+        ledger: demo
+        members:
+          - {id: 0012}
+        entries:
+          - {id: 0007, member: 0012, kind: speech, date: 2025-03-01}
+        """))
+    assert ledger.errors == []
+    assert list(ledger.members) == ["0012"]
+    assert [(e.id, e.member) for e in ledger.entries] == [("0007", "0012")]
+
+
+def test_times_and_yes_no_stay_text_while_true_false_dates_and_numbers_are_read():
+    data = parse("a: 12:30\nb: no\nc: yes\nd: off\ne: true\nf: False\n"
+                 "g: 2025-03-01\nh: 12\ni: -1.5\nj: 0x1F\nk: 0\n")
+    assert data == {"a": "12:30", "b": "no", "c": "yes", "d": "off", "e": True, "f": False,
+                    "g": dt.date(2025, 3, 1), "h": 12, "i": pytest.approx(-1.5),
+                    "j": "0x1F", "k": 0}
+
+
+def test_zero_padded_values_in_a_rubric_condition_match_the_ledger_text():
+    text = """
+        rubric: t
+        categories:
+          - id: duty
+            rules: [{id: s, kind: per_unit, where: {kind: speech, ref: 0012}, points: 1}]
+        """
+    assert one(text, [entry("s1", "speech", ref="0012")]).total == 1
+
+
+# ----------------------------------------------------------------- 16: entries left free
+
+
+def test_unreached_threshold_leaves_its_entries_to_later_categories():
+    text = """
+        rubric: t
+        categories:
+          - id: active
+            rules: [{id: active, kind: threshold, at_least: 3, points: 10,
+                     where: {kind: attendance, state: attended}}]
+          - id: each
+            rules: [{id: each, kind: per_unit, points: 1,
+                     where: {kind: attendance, state: attended}}]
+        """
+    two = [entry(f"a{i}", "attendance", state="attended") for i in range(2)]
+    result = one(text, two)
+    assert (result.category("active"), result.category("each")) == (0, 2)
+    three = two + [entry("a2", "attendance", state="attended")]
+    result = one(text, three)
+    assert (result.category("active"), result.category("each")) == (10, 0)
+
+
+def test_unreached_tiers_leave_their_entries_to_later_categories():
+    text = """
+        rubric: t
+        categories:
+          - id: study
+            rules: [{id: tiers, kind: threshold, where: {kind: study},
+                     tiers: [{at_least: 2, points: 5}]}]
+          - id: each
+            rules: [{id: each, kind: per_unit, points: 1, where: {kind: study}}]
+        """
+    result = one(text, [entry("s1", "study", type="session")])
+    assert (result.category("study"), result.category("each")) == (0, 1)
+
+
+def test_items_skipped_by_from_nth_are_left_to_later_categories():
+    text = """
+        rubric: t
+        categories:
+          - id: extra
+            rules: [{id: extra, kind: per_unit, from_nth: 3, points: 2, where: {kind: speech}}]
+          - id: required
+            rules: [{id: required, kind: per_unit, points: 1, where: {kind: speech}}]
+        """
+    entries = [entry(f"s{i}", "speech", date=f"2025-0{i}-01") for i in range(1, 5)]
+    result = one(text, entries)
+    assert (result.category("extra"), result.category("required")) == (4, 2)
+    assert next(ln for ln in result.lines if ln.rule == "required").entries == ("s1", "s2")
+
+
+def test_counts_path_refuses_a_threshold_whose_entries_may_go_to_a_later_category():
+    text = """
+        rubric: t
+        categories:
+          - id: active
+            rules: [{id: active, kind: threshold, at_least: 3, points: 10,
+                     where: {kind: attendance}}]
+          - id: each
+            rules: [{id: each, kind: per_unit, points: 1, where: {kind: attendance}}]
+        """
+    with pytest.raises(compiled.NotCompilable, match="threshold active"):
+        compiled.plan(rubric(text), attribute_type)
+    # Once a period (at_least 1) is reached by any match: still compiled.
+    compiled.plan(rubric(text.replace("at_least: 3", "at_least: 1")), attribute_type)
+
+
+# ----------------------------------------------------------------- 17: every rule shown
+
+
+def test_a_rule_no_entry_matches_shows_in_the_explanation_with_zero():
+    text = """
+        rubric: t
+        categories:
+          - id: duty
+            rules:
+              - {id: filed, kind: per_unit, where: {kind: proposal}, points: 20}
+              - {id: spoke, kind: per_unit, where: {kind: speech}, points: 5}
+        """
+    result = one(text, [entry("p", "proposal")])
+    lines = {ln.rule: (ln.points, ln.entries) for ln in result.lines}
+    assert lines == {"filed": (20, ("p",)), "spoke": (0, ())}
