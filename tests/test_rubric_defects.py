@@ -184,3 +184,51 @@ def test_a_rule_no_entry_matches_shows_in_the_explanation_with_zero():
     result = one(text, [entry("p", "proposal")])
     lines = {ln.rule: (ln.points, ln.entries) for ln in result.lines}
     assert lines == {"filed": (20, ("p",)), "spoke": (0, ())}
+
+
+# ----------------------------------------------------------------- 18: messages
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("rubric: t\ncategories: [{id: duty}]\ngrades:\n  - {id: fail, label: x}\n",
+     "r.yaml:4: grade band fail: missing required key 'min'"),
+    ("rubric: t\ncategories: [{id: duty, max: -1}]\n",
+     "r.yaml:2: category duty: cap below zero"),
+    ("rubric: t\ncategories: [{id: duty}]\ngates:\n  - {id: g, all_of: [], on_fail: 3}\n",
+     "r.yaml:4: gate g: on_fail must be"),
+    ("rubric: t\ncategories: [{id: duty}]\nconsequences:\n  - {id: talk, grade: [x]}\n",
+     "r.yaml:4: consequence talk: undefined grade 'x'"),
+    ("rubric: t\ncategories: [{id: duty}]\npools: [{id: p, max: -2}]\n",
+     "r.yaml:3: pool p: cap below zero"),
+    ("rubric: t\ncategories: [{id: duty}]\ntotal: {base: x}\n",
+     "r.yaml:3: total: base must be a number"),
+    ("rubric: t\ncategories: [{id: duty}]\nperiod: {from: 2025-01-01}\n",
+     "r.yaml:3: period: missing required key 'to'"),
+    ("rubric: t\ncategories:\n  - id: duty\n    rules: [{id: r, kind: per_item, "
+     "where: {kind: speech}, points: 1}]\n", "r.yaml:4: rule r: unknown rule kind"),
+])
+def test_errors_name_the_section_they_are_in(text, expected):
+    from shixiao.assessment import validate
+
+    formatted = [e.format("r.yaml") for e in validate(text)]
+    assert any(f.startswith(expected) for f in formatted), formatted
+
+
+def test_a_label_with_colon_space_names_the_rule_and_suggests_quoting():
+    from shixiao.assessment import validate
+
+    text = textwrap.dedent("""\
+        rubric: t
+        categories:
+          - id: duty
+            rules:
+              - id: filed
+                label: 提案: 立案
+                kind: per_unit
+                where: {kind: proposal}
+                points: 1
+        """)
+    (error,) = validate(text)
+    formatted = error.format("r.yaml")
+    assert formatted.startswith("r.yaml:6: rule filed: not valid YAML: mapping values")
+    assert "must be quoted" in formatted

@@ -25,23 +25,38 @@ TOTAL = "total"
 # --------------------------------------------------------------------------- data
 
 
+# Owners that name a whole list rather than one item of it (an item without an id).
+_LIST_OWNERS = {"-", "", "?", "pools", "categories", "rules", "grades", "gates",
+                "consequences"}
+
+
 @dataclass(frozen=True)
 class RubricError:
-    """One problem in a rubric file: the line, the rule (or section) it is in, what is wrong."""
+    """One problem in a rubric file: the line, the item it is in (`rule_id`: a rule's,
+    category's, gate's … id), what is wrong, and the kind of section the item belongs to
+    (rule, category, grade band, gate, consequence, pool, total, period, …)."""
 
     line: int
     rule_id: str
     message: str
+    section: str = "rule"
+
+    @property
+    def where(self) -> str:
+        """`grade band fail`, `category duty`, or just `period` for a section of its own."""
+        if self.rule_id in _LIST_OWNERS or self.rule_id == self.section:
+            return self.section
+        return f"{self.section} {self.rule_id}"
 
     def format(self, filename: str) -> str:
-        return f"{filename}:{self.line}: rule {self.rule_id}: {self.message}"
+        return f"{filename}:{self.line}: {self.where}: {self.message}"
 
 
 class RubricInvalid(ValueError):
     """Raised by `load` when a rubric has problems; `errors` lists them all."""
 
     def __init__(self, errors: list[RubricError]):
-        super().__init__("; ".join(f"line {e.line}: {e.rule_id}: {e.message}" for e in errors))
+        super().__init__("; ".join(f"line {e.line}: {e.where}: {e.message}" for e in errors))
         self.errors = errors
 
 

@@ -6,6 +6,7 @@ one run lists all of them, the way a committee's office wants to fix a draft.
 
 import dataclasses
 import datetime as dt
+import re
 from decimal import Decimal
 
 from shixiao.assessment.conditions import Condition, compile_condition, normal
@@ -52,12 +53,48 @@ def parse_rubric(text: str) -> tuple[Rubric | None, list[RubricError]]:
     return _Parser().run(text)
 
 
+# Top-level keys whose list items have ids, and the section an item there belongs to.
+_ITEM_SECTIONS = {"pools": "pool", "categories": "category", "rules": "rule",
+                  "grades": "grade band", "gates": "gate", "consequences": "consequence"}
+
+
+def _yaml_error(text: str, problem: YamlProblem) -> RubricError:
+    """The parser's complaint, with the item it is in and a hint where one helps: `: ` in
+    an unquoted label (`label: 出席: 全体会议`) reads as a second mapping."""
+    if "mapping values are not allowed" not in problem.message:
+        return RubricError(problem.line, "-", problem.message, "rubric")
+    lines = text.splitlines()[:problem.line]
+    owner, section, id_indent = "-", "rubric", None
+    for number in range(len(lines) - 1, -1, -1):
+        content = lines[number]
+        stripped = content.lstrip(" -{")
+        indent = len(content) - len(content.lstrip())
+        if owner == "-" and (found := re.search(r"(?:^|[{,\s])id:\s*([^,}\s]+)", content)):
+            owner, id_indent = found.group(1).strip("'\""), indent
+            section = "item"
+        elif owner != "-" and indent < (id_indent or 0) and stripped.startswith("rules:"):
+            section = "rule"
+        elif indent == 0 and stripped and not content.startswith(("#", "-")):
+            key = stripped.split(":", 1)[0]
+            if section == "item":
+                section = _ITEM_SECTIONS.get(key, "rubric")
+            break
+    if section == "item":
+        section = "rubric"
+    message = (f"{problem.message}; text containing ': ' must be quoted, "
+               f"e.g. label: \"出席: 全体会议\"")
+    return RubricError(problem.line, owner, message, section)
+
+
 class _Parser:
     def __init__(self):
         self.errors: list[RubricError] = []
+        # The kind of section being read, so a message names it: "grade band fail", not
+        # "rule fail".
+        self.section = "rubric"
 
     def err(self, line: int, owner: str, message: str) -> None:
-        self.errors.append(RubricError(line, owner, message))
+        self.errors.append(RubricError(line, owner, message, self.section))
 
     # -- helpers
 
@@ -221,7 +258,7 @@ class _Parser:
         try:
             data = parse(text)
         except YamlProblem as exc:
-            return None, [RubricError(exc.line, "-", exc.message)]
+            return None, [_yaml_error(text, exc)]
         if not isinstance(data, LineDict):
             return None, [RubricError(1, "-", "a rubric must be a mapping with a `rubric` id")]
         rubric = self.rubric(data)
@@ -229,16 +266,19 @@ class _Parser:
         return (None if self.errors else rubric), self.errors
 
     def rubric(self, data: LineDict) -> Rubric:
+        self.section = "rubric"
         owner = str(data.get("rubric", "-"))
         self.keys(data, TOP_KEYS, ("rubric", "categories"), owner)
         roles = self.items(data.get("roles", LineList(MEMBERSHIP_ROLES)), data.line_of("roles"),
                            owner, "roles")
         roles = tuple(str(r) for r in roles) or MEMBERSHIP_ROLES
         rounding = Rounding()
+        self.section = "rounding"
         if "rounding" in data:
             rounding = self.rounding(data["rounding"], data.line_of("rounding"), "rounding",
                                      rounding)
         period_from = period_to = None
+        self.section = "period"
         if "period" in data:
             period = self.mapping(data["period"], data.line_of("period"), "period", "period")
             if period is not None:
@@ -254,15 +294,24 @@ class _Parser:
 
         pools, pool_lines = self.pools(data, roles)
         categories = self.categories(data, roles, rounding, pools)
+        self.section = "order"
         categories = self.ordered(data, categories)
+        self.section = "pool"
         score_targets = {c.id for c in categories} | {p.id for p in pools} | {TOTAL}
         for pool in pools:
             if pool.id in {c.id for c in categories}:
                 self.err(pool_lines[pool.id], pool.id,
                          f"pool id {pool.id!r} is also a category id")
+        self.section = "grade band"
         grades = self.grades(data)
+        self.section = "gate"
         gates = self.gates(data, roles, score_targets, {g.id for g in grades})
+        self.section = "consequence"
         consequences = self.consequences(data, {g.id for g in grades}, {g.id for g in gates})
+        self.section = "total"
+        total = self.total(data, roles)
+        self.section = "ranking"
+        ranking = self.ranking(data)
         return Rubric(
             id=owner,
             label=str(data.get("label", "")),
@@ -271,13 +320,13 @@ class _Parser:
             period_to=period_to if isinstance(period_to, dt.date) else None,
             roles=roles,
             rounding=rounding,
-            total=self.total(data, roles),
+            total=total,
             pools=tuple(pools),
             categories=tuple(categories),
             gates=tuple(gates),
             grades=tuple(grades),
             consequences=tuple(consequences),
-            ranking=self.ranking(data),
+            ranking=ranking,
         )
 
     def total(self, data: LineDict, roles) -> Total:
@@ -302,6 +351,7 @@ class _Parser:
         )
 
     def pools(self, data: LineDict, roles) -> tuple[list[Pool], dict]:
+        self.section = "pool"
         pools, seen = [], {}
         for index, item in enumerate(self.items(data.get("pools"), data.line_of("pools"),
                                                 "pools", "pools")):
@@ -319,6 +369,7 @@ class _Parser:
         seen_categories: dict = {}
         seen_rules: dict = {}
         parsed: list[tuple[Category, list[Rule]]] = []
+        self.section = "category"
         raw = self.items(data.get("categories"), data.line_of("categories"), "categories",
                          "categories")
         for index, item in enumerate(raw):
@@ -361,6 +412,7 @@ class _Parser:
                 if rule is not None:
                     rules.append(rule)
             parsed.append((category, rules))
+        self.section = "rule"
 
         by_id = {c.id: rules for c, rules in parsed}
         flat = self.items(data.get("rules"), data.line_of("rules"), "rules", "rules")
@@ -393,6 +445,14 @@ class _Parser:
         return result + [c for c in categories if c.id not in used]
 
     def rule(self, data, line: int, category: str | None, roles, rounding, seen) -> Rule | None:
+        outer, self.section = self.section, "rule"
+        try:
+            return self._rule(data, line, category, roles, rounding, seen)
+        finally:
+            self.section = outer
+
+    def _rule(self, data, line: int, category: str | None, roles, rounding,
+              seen) -> Rule | None:
         body = self.mapping(data, line, category or "rules", "a rule")
         if body is None:
             return None
