@@ -232,3 +232,150 @@ def test_a_label_with_colon_space_names_the_rule_and_suggests_quoting():
     formatted = error.format("r.yaml")
     assert formatted.startswith("r.yaml:6: rule filed: not valid YAML: mapping values")
     assert "must be quoted" in formatted
+
+
+# ----------------------------------------------------------------- 17: silent zeros
+
+
+def checked(text):
+    from shixiao.assessment.rubric import check
+
+    errors, warnings = check(textwrap.dedent(text))
+    return [e.format("r.yaml") for e in errors], [w.format("r.yaml") for w in warnings]
+
+
+VOCABULARY = """\
+rubric: t
+categories:
+  - id: duty
+    rules:
+      - id: filed
+        kind: per_unit
+        where: {kind: proposal, status: WHAT}
+        points: 20
+      - id: absent
+        kind: per_unit
+        where: {kind: attendance, meeting: plenary, state: STATE}
+        points: -1
+"""
+
+
+def test_check_warns_about_status_and_state_values_no_entry_carries():
+    errors, warnings = checked(VOCABULARY.replace("WHAT", "registerd")
+                               .replace("STATE", "absent"))
+    assert errors == []
+    assert warnings[0].startswith("r.yaml:7: warning: rule filed: where: status 'registerd' "
+                                  "is not a value entries carry (known: ")
+    assert warnings[1].startswith("r.yaml:11: warning: rule absent: where: state 'absent'")
+    assert checked(VOCABULARY.replace("WHAT", "registered").replace("STATE", "unexcused")) \
+        == ([], [])
+
+
+def test_check_warns_about_attribute_names_no_entry_carries():
+    text = VOCABULARY.replace("status: WHAT", "staus: registered").replace(
+        "STATE", "unexcused")
+    _, warnings = checked(text)
+    assert warnings == [
+        "r.yaml:7: warning: rule filed: where: no proposal entry carries 'staus' (known: "
+        "author_rank, authors, collective, difficulty, horizon_months, level, ref, role, "
+        "status, units)"]
+
+
+def test_check_warns_about_a_misspelt_key_inside_where_and_in_points_tables():
+    text = """\
+        rubric: t
+        categories:
+          - id: duty
+            rules:
+              - {id: a, kind: per_unit, where: {knd: proposal}, points: 1}
+              - {id: b, kind: per_unit, where: {kind: attendance},
+                 points: {by: state, values: {attended: 1, absnt: -1}}}
+              - {id: c, kind: per_unit, where: {kind: attendance}, per: halfdays, points: 1}
+        gates:
+          - id: g
+            all_of: [{id: x, where: {kind: fieldwork}, sum: dayz, at_least: 1}]
+        """
+    errors, warnings = checked(text)
+    assert errors == []
+    assert [w.split(": ", 3)[2:] for w in warnings] == [
+        ["rule a", "where: no ledger entry carries 'knd'"],
+        ["rule b", "points.values: state 'absnt' is not a value entries carry (known: "
+                   "attended, late, leave, left_early, partial, unexcused)"],
+        ["rule c", "per: no attendance entry carries 'halfdays' (known: half_days, "
+                   "half_days_total, meeting, ref, state)"],
+        ["gate g", "sum: no fieldwork entry carries 'dayz' (known: days, findings, flag, "
+                   "half_days, led, ref, state, status, type)"],
+    ]
+
+
+def test_rubric_check_strict_turns_warnings_into_errors(tmp_path, capsys):
+    from shixiao.assessment import cli
+
+    path = tmp_path / "r.yaml"
+    path.write_text(VOCABULARY.replace("WHAT", "registerd").replace("STATE", "unexcused"),
+                    encoding="utf-8")
+    assert cli.main(["check", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "warning: rule filed" in out and "1 warning(s)" in out
+    assert cli.main(["check", "--strict", str(path)]) == 1
+
+
+def test_registering_a_rubric_refuses_names_no_entry_carries():
+    from django.core.exceptions import ValidationError
+
+    from shixiao.assessment.services import register_rubric
+
+    text = VOCABULARY.replace("WHAT", "registerd").replace("STATE", "unexcused")
+    with pytest.raises(ValidationError, match="registerd"):
+        register_rubric(None, None, text)
+
+
+ROLES_RUBRIC = """\
+rubric: t
+roles: [member, standing]
+categories:
+  - id: duty
+    rules: [{id: s, kind: per_unit, where: {kind: speech}, points: 10}]
+grades:
+  - {id: good, label: 良好, min: 10}
+  - {id: poor, label: 较差, min: 0}
+consequences:
+  - {id: talk, grade: [poor], times: 2}
+"""
+
+
+def _score(tmp_path, capsys, ledger, history=None):
+    from shixiao.assessment import cli
+
+    (tmp_path / "r.yaml").write_text(ROLES_RUBRIC, encoding="utf-8")
+    (tmp_path / "l.yaml").write_text(textwrap.dedent(ledger), encoding="utf-8")
+    argv = ["score", "--rubric", str(tmp_path / "r.yaml"), "--ledger",
+            str(tmp_path / "l.yaml"), "--format", "json"]
+    if history is not None:
+        (tmp_path / "h.yaml").write_text(textwrap.dedent(history), encoding="utf-8")
+        argv += ["--history", str(tmp_path / "h.yaml")]
+    status = cli.main(argv)
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_score_refuses_ledger_roles_the_rubric_does_not_know(tmp_path, capsys):
+    status, _, err = _score(tmp_path, capsys, """\
+        members: [{id: m1, role: standing}, {id: m2, role: standing_member}]
+        entries: []
+        """)
+    assert status == 1
+    assert "member m2: role 'standing_member' is not one of the rubric's roles " \
+           "(member, standing)" in err
+
+
+def test_score_refuses_history_grades_given_as_labels(tmp_path, capsys):
+    ledger = """\
+        members: [{id: m1}]
+        entries: []
+        """
+    status, _, err = _score(tmp_path, capsys, ledger, "m1: [较差]\n")
+    assert status == 1
+    assert "member m1: unknown grade '较差' (grades: good, poor; use its id 'poor')" in err
+    status, out, _ = _score(tmp_path, capsys, ledger, "m1: [poor]\n")
+    assert status == 0 and '"talk"' in out

@@ -20,6 +20,7 @@ from shixiao.assessment.rubric import (
     Requirement,
     Rubric,
     Rule,
+    label_dict,
     points_for,
 )
 
@@ -36,9 +37,9 @@ class Line:
     notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
-        return {"rule": self.rule, "label": self.label, "category": self.category,
-                "points": plain(self.points), "entries": list(self.entries),
-                "notes": list(self.notes)}
+        return {"rule": self.rule, "label": self.label, **label_dict(self.label),
+                "category": self.category, "points": plain(self.points),
+                "entries": list(self.entries), "notes": list(self.notes)}
 
 
 # Every note the engine writes, by code. The English is what the command line prints and
@@ -86,8 +87,8 @@ class Subtotal:
     notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
-        result = {"id": self.id, "label": self.label, "points": plain(self.points),
-                  "notes": list(self.notes)}
+        result = {"id": self.id, "label": self.label, **label_dict(self.label),
+                  "points": plain(self.points), "notes": list(self.notes)}
         if self.pool:
             result["pool"] = self.pool
         return result
@@ -102,8 +103,8 @@ class GateResult:
     failed: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "label": self.label, "passed": self.passed,
-                "effect": self.effect, "failed": list(self.failed)}
+        return {"id": self.id, "label": self.label, **label_dict(self.label),
+                "passed": self.passed, "effect": self.effect, "failed": list(self.failed)}
 
 
 @dataclass(slots=True)

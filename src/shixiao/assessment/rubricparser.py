@@ -21,6 +21,7 @@ from shixiao.assessment.rubric import (
     Consequence,
     Gate,
     Grade,
+    Label,
     Points,
     PointsTable,
     Pool,
@@ -33,6 +34,7 @@ from shixiao.assessment.rubric import (
     Total,
 )
 from shixiao.assessment.yamlload import LineDict, LineList, YamlProblem, parse
+from shixiao.ledger.kinds import SPECS
 
 TOP_KEYS = {"rubric", "label", "version", "period", "roles", "rounding", "order", "total",
             "pools", "categories", "rules", "gates", "grades", "consequences", "ranking",
@@ -53,7 +55,17 @@ def parse_rubric(text: str) -> tuple[Rubric | None, list[RubricError]]:
     return _Parser().run(text)
 
 
+def check_rubric(text: str) -> tuple[list[RubricError], list[RubricError]]:
+    """Every problem, then every warning: a name or value no ledger entry can carry, so
+    the rule or requirement would never match (`rubric check --strict` refuses those too)."""
+    parser = _Parser()
+    _, errors = parser.run(text)
+    return errors, sorted(parser.warnings, key=lambda e: (e.line, e.rule_id, e.message))
+
+
 # Top-level keys whose list items have ids, and the section an item there belongs to.
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
+
 _ITEM_SECTIONS = {"pools": "pool", "categories": "category", "rules": "rule",
                   "grades": "grade band", "gates": "gate", "consequences": "consequence"}
 
@@ -89,12 +101,100 @@ def _yaml_error(text: str, problem: YamlProblem) -> RubricError:
 class _Parser:
     def __init__(self):
         self.errors: list[RubricError] = []
+        self.warnings: list[RubricError] = []
         # The kind of section being read, so a message names it: "grade band fail", not
         # "rule fail".
         self.section = "rubric"
 
     def err(self, line: int, owner: str, message: str) -> None:
         self.errors.append(RubricError(line, owner, message, self.section))
+
+    def warn(self, line: int, owner: str, message: str) -> None:
+        self.warnings.append(RubricError(line, owner, message, self.section, warning=True))
+
+    def label(self, data: LineDict, owner: str) -> Label:
+        """`label: text` or `label: {zh-hans: text, en: text}` (one wording per language)."""
+        value = data.get("label")
+        if value is None:
+            return Label("")
+        if isinstance(value, LineDict):
+            wordings = []
+            for code, text in value.items():
+                if not isinstance(code, str) or not _LANGUAGE.match(code):
+                    self.err(value.line_of(code), owner,
+                             f"label: {code!r} is not a language code (e.g. zh-hans, en)")
+                elif not isinstance(text, str | int) or isinstance(text, bool):
+                    self.err(value.line_of(code), owner, f"label: {code} must be text")
+                else:
+                    wordings.append((code, str(text)))
+            if not wordings:
+                if not value:
+                    self.err(data.line_of("label"), owner, "label: no wording given")
+                return Label("")
+            own = dict(wordings).get("zh-hans", wordings[0][1])
+            return Label(own, wordings)
+        if isinstance(value, LineList) or isinstance(value, bool):
+            self.err(data.line_of("label"), owner,
+                     "label must be text or a mapping of language: text "
+                     "(e.g. {zh-hans: 实效, en: verified outcomes})")
+            return Label("")
+        return Label(str(value))
+
+    # -- the ledger's vocabulary (shixiao.ledger.kinds): what entries can carry
+
+    def attribute(self, name, kinds, line: int, owner: str, what: str) -> None:
+        """Warn when no entry of `kinds` (any kind: None) carries attribute `name`."""
+        if not isinstance(name, str) or name == "kind":
+            return
+        named = sorted(kinds) if kinds else [k for k in SPECS if k != "void"]
+        if any(name in SPECS.get(kind, {}) for kind in named):
+            return
+        if kinds:
+            known = sorted({a for kind in named for a in SPECS.get(kind, {})})
+            self.warn(line, owner, f"{what}: no {'/'.join(named)} entry carries {name!r} "
+                      f"(known: {', '.join(known) or 'none'})")
+        else:
+            self.warn(line, owner, f"{what}: no ledger entry carries {name!r}")
+
+    def values(self, name: str, values, kinds, line: int, owner: str, what: str) -> None:
+        """Warn about values of `name` that no entry of `kinds` can hold."""
+        named = sorted(kinds) if kinds else [k for k in SPECS if k != "void"]
+        choices: set[str] = set()
+        for kind in named:
+            attr = SPECS.get(kind, {}).get(name)
+            if attr is None:
+                continue
+            if attr.choices is None:
+                return  # free text somewhere: any value may occur
+            choices |= set(attr.choices)
+        if not choices:
+            return
+        bad = [v for v in values if isinstance(v, str) and v not in choices]
+        for value in bad:
+            self.warn(line, owner, f"{what}: {name} {value!r} is not a value entries carry "
+                      f"(known: {', '.join(sorted(choices))})")
+
+    def vocabulary(self, condition: Condition, kinds, line_of, owner: str, what: str) -> None:
+        kinds = condition.kinds or kinds
+        for test in condition.tests:
+            if test.field == "kind":
+                continue
+            line = line_of(test.field)
+            self.attribute(test.field, kinds, line, owner, what)
+            if test.op in ("eq", "in", "not", "not_in"):
+                operands = test.operand if isinstance(test.operand, tuple) else (test.operand,)
+                self.values(test.field, operands, kinds, line, owner, what)
+
+    def points_vocabulary(self, points, kinds, line: int, owner: str) -> None:
+        if not isinstance(points, PointsTable):
+            return
+        if points.by != "kind":
+            self.attribute(points.by, kinds, line, owner, "points.by")
+            self.values(points.by, [c for c, _ in points.values], kinds, line, owner,
+                        "points.values")
+        for _, sub in points.values:
+            self.points_vocabulary(sub, kinds, line, owner)
+        self.points_vocabulary(points.default, kinds, line, owner)
 
     # -- helpers
 
@@ -241,7 +341,9 @@ class _Parser:
             return None
         return number
 
-    def condition(self, data: LineDict, key: str, owner: str) -> Condition:
+    def condition(self, data: LineDict, key: str, owner: str, kinds=None) -> Condition:
+        """The condition under `key`; `kinds` are the entry kinds it is about when it does
+        not name them (an `unless` is about its rule's kinds)."""
         if key not in data:
             return Condition()
         value = data[key]
@@ -250,7 +352,11 @@ class _Parser:
         def line_of(k):
             return value.line_of(k) if isinstance(value, LineDict) and k is not None else line
 
-        return compile_condition(value, line_of, lambda ln, msg: self.err(ln, owner, msg))
+        errors = len(self.errors)
+        condition = compile_condition(value, line_of, lambda ln, msg: self.err(ln, owner, msg))
+        if len(self.errors) == errors:
+            self.vocabulary(condition, kinds, line_of, owner, key)
+        return condition
 
     # -- sections
 
@@ -314,7 +420,7 @@ class _Parser:
         ranking = self.ranking(data)
         return Rubric(
             id=owner,
-            label=str(data.get("label", "")),
+            label=self.label(data, owner),
             version=str(data.get("version", "")),
             period_from=period_from if isinstance(period_from, dt.date) else None,
             period_to=period_to if isinstance(period_to, dt.date) else None,
@@ -361,7 +467,7 @@ class _Parser:
             pool_id = self.ident(body, "pools", seen, "pool") or "?"
             self.keys(body, {"id", "label", "max", "min", "notes"}, ("id",), pool_id)
             high, low = self.cap(body, pool_id, f"pool {pool_id}")
-            pools.append(Pool(pool_id, body.line, str(body.get("label", "")), high, low))
+            pools.append(Pool(pool_id, body.line, self.label(body, pool_id), high, low))
         return pools, seen
 
     def categories(self, data: LineDict, roles, rounding: Rounding, pools) -> list[Category]:
@@ -396,7 +502,7 @@ class _Parser:
             category = Category(
                 id=cat_id,
                 line=body.line,
-                label=str(body.get("label", "")),
+                label=self.label(body, cat_id),
                 start=self.number(body, "start", cat_id, Decimal(0)),
                 max=high,
                 min=low,
@@ -500,6 +606,11 @@ class _Parser:
             if key in body and not isinstance(body[key], str):
                 self.err(body.line_of(key), rule_id, f"{key} must be an attribute name")
         where = self.condition(body, "where", rule_id)
+        if isinstance(points, PointsTable):
+            self.points_vocabulary(points, where.kinds, body.line_of("points"), rule_id)
+        for key in ("per", "group_by"):
+            if isinstance(body.get(key), str):
+                self.attribute(body[key], where.kinds, body.line_of(key), rule_id, key)
         if kind in RULE_KINDS and kind != "manual" and "where" not in body:
             # A rule without a condition would score every entry of every kind.
             self.err(body.line, rule_id, f"missing required key 'where' for a {kind} rule")
@@ -528,9 +639,9 @@ class _Parser:
             kind=kind if kind in RULE_KINDS else "per_unit",
             category=category or str(body.get("category")),
             line=body.line,
-            label=str(body.get("label", "")),
+            label=self.label(body, rule_id),
             where=where,
-            unless=self.condition(body, "unless", rule_id),
+            unless=self.condition(body, "unless", rule_id, where.kinds),
             applies_to=self.roles_list(body, "applies_to", rule_id, roles),
             points=points,
             per=body.get("per") if isinstance(body.get("per"), str) else None,
@@ -579,7 +690,7 @@ class _Parser:
             if below is not None and below <= low:
                 self.err(body.line_of("below"), grade_id, "grade band is empty: below <= min")
                 continue
-            grades.append(Grade(grade_id, low, body.line, str(body.get("label", "")), below))
+            grades.append(Grade(grade_id, low, body.line, self.label(body, grade_id), below))
         ordered = sorted(grades, key=lambda g: g.min, reverse=True)
         for higher, lower in zip(ordered, ordered[1:], strict=False):
             if higher.min == lower.min:
@@ -642,7 +753,7 @@ class _Parser:
             else:
                 self.err(body.line_of("on_fail"), gate_id,
                          "on_fail must be flag, {grade: ID} or {grade_at_most: ID}")
-            gates.append(Gate(gate_id, body.line, str(body.get("label", "")),
+            gates.append(Gate(gate_id, body.line, self.label(body, gate_id),
                               self.roles_list(body, "applies_to", gate_id, roles),
                               tuple(clauses), effect, grade))
         return gates
@@ -671,7 +782,9 @@ class _Parser:
             self.err(body.line_of("at_most"), gate_id, "at_most is below at_least")
         req_id = str(body.get("id", f"{gate_id}.{line}"))
         where = self.condition(body, "where", gate_id) if "where" in body else None
-        return Requirement(req_id, str(body.get("label", "")), where, body.get("sum"), score,
+        if where is not None and isinstance(body.get("sum"), str):
+            self.attribute(body["sum"], where.kinds, body.line_of("sum"), gate_id, "sum")
+        return Requirement(req_id, self.label(body, gate_id), where, body.get("sum"), score,
                            at_least, at_most)
 
     def consequences(self, data: LineDict, grades: set, gates: set) -> list[Consequence]:
@@ -708,7 +821,7 @@ class _Parser:
                          f"over must be one of {', '.join(CONSEQUENCE_SPANS)}")
                 over = "consecutive"
             result.append(Consequence(cid, tuple(str(n) for n in names), body.line,
-                                      str(body.get("label", "")), times, over,
+                                      self.label(body, cid), times, over,
                                       None if gate is None else str(gate)))
         return result
 
