@@ -114,14 +114,13 @@ def _load_history(path: str | None, rubric: Rubric) -> dict | None:
     ids = [g.id for g in rubric.grades]
     by_label = {label: g.id for g in rubric.grades for label in _labels(g.label)}
     bad = False
-    for member, grades in history.items():
-        for grade in grades:
+    for key in data:
+        for grade in history[str(key)]:
             if grade is None or grade in ids:
                 continue
             hint = f"; use its id {by_label[grade]!r}" if grade in by_label else ""
-            print(f"{path}:{data.line_of(member) if hasattr(data, 'line_of') else 1}: "
-                  f"member {member}: unknown grade {grade!r} (grades: {', '.join(ids)}{hint})",
-                  file=sys.stderr)
+            print(f"{path}:{data.line_of(key)}: member {key}: unknown grade {grade!r} "
+                  f"(grades: {', '.join(ids)}{hint})", file=sys.stderr)
             bad = True
     return None if bad else history
 
@@ -148,7 +147,7 @@ def _unknown_roles(rubric: Rubric, ledger, path: str) -> bool:
 
 
 def score_files(args, out) -> int:
-    rubric = _load_rubric(args.rubric, strict=args.strict)
+    rubric = _load_rubric(args.rubric, strict=getattr(args, "strict", False))
     if rubric is None:
         return 1
     try:

@@ -63,9 +63,10 @@ def check_rubric(text: str) -> tuple[list[RubricError], list[RubricError]]:
     return errors, sorted(parser.warnings, key=lambda e: (e.line, e.rule_id, e.message))
 
 
-# Top-level keys whose list items have ids, and the section an item there belongs to.
+# A language code as a per-language label's key: zh-hans, en, zh-Hant-TW.
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 
+# Top-level keys whose list items have ids, and the section an item there belongs to.
 _ITEM_SECTIONS = {"pools": "pool", "categories": "category", "rules": "rule",
                   "grades": "grade band", "gates": "gate", "consequences": "consequence"}
 
