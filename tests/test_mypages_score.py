@@ -7,7 +7,6 @@ import re
 
 from shixiao.assessment.decimals import plain
 from shixiao.assessment.defaults import default_rubric_text
-from shixiao.assessment.rubric import pick
 from shixiao.assessment.services import register_rubric, score_committee
 from shixiao.ledger import services as ledger
 from shixiao.proposals import services as ps
@@ -34,6 +33,8 @@ def known_year(w):
 
 def engine_lines(w):
     """The engine's lines with their labels as an English page shows them."""
+    from shixiao.assessment.rubric import pick
+
     result = member_score(w, w.membership1, year=2025, as_of=YEAR_END)
     return result, [(ln.rule, pick(ln.label, "en"), plain(ln.points)) for ln in result.lines]
 
