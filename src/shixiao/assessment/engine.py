@@ -299,8 +299,7 @@ def _candidates(rule: Rule, offered: list[LedgerEntry], by_kind: dict) -> list[L
 def _score_rule(rule: Rule, offered: list[LedgerEntry]) -> tuple[Line, set[str]]:
     """The rule's line (0 points and no entries when nothing matched: every rule shows in
     the explanation) and the entries it used, which later categories are not offered:
-    only entries that earned or deducted points (an unreached threshold, items before
-    `from_nth` and entries set aside stay free)."""
+    the entries of an unreached threshold and the items before `from_nth` stay free."""
     matched = [e for e in offered if rule.where.matches(e) and not (
         rule.unless.tests and rule.unless.matches(e))]
     if rule.kind == "manual":
