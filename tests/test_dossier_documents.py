@@ -61,7 +61,8 @@ def test_member_report_explanation_rows_match_the_stored_explanation(year, as_us
     for row, line in zip(rows, lines, strict=True):
         assert row[0] == line["label"]
         assert row[2] == str(line["points"])
-        assert len(row[4].splitlines()) == len(line["entries"])
+        # A rule that counted nothing shows its 0 with a dash for the entries.
+        assert len(row[4].splitlines()) == (len(line["entries"]) or 1)
 
 
 def test_explanation_entries_are_described_in_words(year, as_user):
@@ -144,7 +145,7 @@ def test_committee_summary_has_distributions_and_pipelines_but_no_member_ranking
     rows = table_rows(document)
     assert not any(len(r) > 1 and r[1] in ("张三", "李四") for r in rows)
     assert len(document.inline_shapes) >= 1
-    grade_rows = [r for r in rows if r[0] in ("称职", "需改进 / needs support")]
+    grade_rows = [r for r in rows if r[0] in ("称职", "需改进")]
     assert sum(int(r[1]) for r in grade_rows) == 2, "both members are counted by grade"
 
 

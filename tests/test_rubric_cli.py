@@ -34,7 +34,7 @@ def test_check_invalid_file_prints_file_line_rule(tmp_path, capsys):
     status, out, _ = run(capsys, "check", str(bad))
     assert status == 1
     assert out.splitlines() == [
-        f"{bad}:4: rule duty: cap below zero: max -1 on category duty "
+        f"{bad}:4: category duty: cap below zero: max -1 on category duty "
         "(use min for a deduction budget)",
         f"{bad}:6: rule r1: unknown rule kind 'per_item' "
         "(known: per_unit, threshold, highest, manual)",
@@ -94,7 +94,7 @@ def test_score_refuses_invalid_rubric_and_ledger(tmp_path, capsys):
     bad_rubric = tmp_path / "r.yaml"
     bad_rubric.write_text("rubric: r\ncategories: [{id: c, max: -1}]\n")
     status, _, err = run(capsys, "score", "--rubric", str(bad_rubric), "--ledger", GUANGSHUI[1])
-    assert status == 1 and f"{bad_rubric}:2: rule c: cap below zero" in err
+    assert status == 1 and f"{bad_rubric}:2: category c: cap below zero" in err
     bad_ledger = tmp_path / "l.csv"
     bad_ledger.write_text("id,member,kind,date\nx,m,speech,tomorrow\n")
     status, _, err = run(capsys, "score", "--rubric", GUANGSHUI[0], "--ledger", str(bad_ledger))

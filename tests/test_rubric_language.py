@@ -14,6 +14,7 @@ import pytest
 
 from shixiao.assessment import LedgerEntry, MemberInfo, load, score, validate
 from shixiao.assessment.decimals import Rounding, split
+from shixiao.assessment.rubric import check
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "rubric-language.md"
 AS_OF = dt.date(2025, 12, 31)
@@ -182,7 +183,9 @@ def test_once_per_period():
         """
     entries = [entry(f"n{i}", "study", type="notebook") for i in range(3)]
     assert one(text, entries).total == 5
-    assert one(text, [entry("x", "study", type="other")]).lines == ()
+    assert [(ln.rule, ln.points, ln.entries)
+            for ln in one(text, [entry("x", "study", type="other")]).lines] == [
+        ("notebook", 0, ())]
 
 
 def test_threshold_awards_and_tiers():
@@ -650,3 +653,5 @@ def test_every_rubric_example_in_the_document_is_valid():
     assert len(rubrics) >= 10
     for block in rubrics:
         assert validate(block) == [], block
+        # ... and names only what ledger entries carry (no warning either).
+        assert check(block) == ([], []), block

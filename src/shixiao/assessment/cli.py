@@ -4,7 +4,8 @@
     python -m shixiao.assessment.cli score --rubric R.yaml --ledger L.yaml --format json
 
 Exit status: 0 on success, 1 when a file has problems (each printed as FILE:LINE: ...),
-2 on bad usage.
+2 on bad usage. Warnings (a name or value no ledger entry carries) are printed too and
+refused with --strict.
 """
 
 import argparse
@@ -19,7 +20,7 @@ from pathlib import Path
 from shixiao.assessment import ledgerfile
 from shixiao.assessment.decimals import text
 from shixiao.assessment.engine import MemberResult, score
-from shixiao.assessment.rubric import Rubric, RubricError, load, validate
+from shixiao.assessment.rubric import Rubric, check, load, wordings
 from shixiao.assessment.yamlload import YamlProblem, parse
 from shixiao.core.textfiles import BOM, UndecodableText, decode, write_utf8
 
@@ -28,9 +29,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="shixiao-assessment",
                                      description="Check rubrics and score ledger files.")
     commands = parser.add_subparsers(dest="command", required=True)
-    check = commands.add_parser("check", help="validate rubric files")
-    check.add_argument("files", nargs="+", metavar="FILE")
+    checking = commands.add_parser("check", help="validate rubric files")
+    checking.add_argument("files", nargs="+", metavar="FILE")
     run = commands.add_parser("score", help="score a ledger file under a rubric")
+    for command in (checking, run):
+        command.add_argument("--strict", action="store_true",
+                             help="treat warnings (names or values no ledger entry carries) "
+                                  "as errors")
     run.add_argument("--rubric", required=True, metavar="FILE")
     run.add_argument("--ledger", required=True, metavar="FILE")
     run.add_argument("--as-of", type=_date, metavar="DATE",
@@ -41,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--format", choices=("table", "json", "csv"), default="table")
     args = parser.parse_args(argv)
     if args.command == "check":
-        return check_files(args.files, sys.stdout)
+        return check_files(args.files, sys.stdout, strict=args.strict)
     return score_files(args, sys.stdout)
 
 
@@ -62,36 +67,40 @@ def _read(path: str) -> str | None:
     return None
 
 
-def check_files(paths: list[str], out) -> int:
+def check_files(paths: list[str], out, strict: bool = False) -> int:
     status = 0
     for path in paths:
         content = _read(path)
         if content is None:
             status = 1
             continue
-        errors: list[RubricError] = validate(content)
-        for error in errors:
-            print(error.format(path), file=out)
-        if errors:
+        errors, warnings = check(content)
+        for problem in sorted(errors + warnings, key=lambda e: e.line):
+            print(problem.format(path), file=out)
+        if errors or (strict and warnings):
             status = 1
+        elif warnings:
+            print(f"{path}: ok, {len(warnings)} warning(s) (--strict refuses them)", file=out)
         else:
             print(f"{path}: ok", file=out)
     return status
 
 
-def _load_rubric(path: str) -> Rubric | None:
+def _load_rubric(path: str, strict: bool = False) -> Rubric | None:
     content = _read(path)
     if content is None:
         return None
-    errors = validate(content)
-    if errors:
-        for error in errors:
-            print(error.format(path), file=sys.stderr)
+    errors, warnings = check(content)
+    for problem in sorted(errors + warnings, key=lambda e: e.line):
+        print(problem.format(path), file=sys.stderr)
+    if errors or (strict and warnings):
         return None
     return load(content)
 
 
-def _load_history(path: str | None) -> dict | None:
+def _load_history(path: str | None, rubric: Rubric) -> dict | None:
+    """Earlier grades by member; a grade the rubric does not define (often its label typed
+    instead of its id) is refused by name, or the consequences would silently not follow."""
     if path is None:
         return {}
     content = _read(path)
@@ -105,11 +114,44 @@ def _load_history(path: str | None) -> dict | None:
     if not isinstance(data, dict) or not all(isinstance(v, list) for v in data.values()):
         print(f"{path}:1: history is a mapping of member -> list of grades", file=sys.stderr)
         return None
-    return {str(k): [None if g is None else str(g) for g in v] for k, v in data.items()}
+    history = {str(k): [None if g is None else str(g) for g in v] for k, v in data.items()}
+    ids = [g.id for g in rubric.grades]
+    by_label = {label: g.id for g in rubric.grades for label in _labels(g.label)}
+    bad = False
+    for key in data:
+        for grade in history[str(key)]:
+            if grade is None or grade in ids:
+                continue
+            hint = f"; use its id {by_label[grade]!r}" if grade in by_label else ""
+            print(f"{path}:{data.line_of(key)}: member {key}: unknown grade {grade!r} "
+                  f"(grades: {', '.join(ids)}{hint})", file=sys.stderr)
+            bad = True
+    return None if bad else history
+
+
+def _labels(label) -> list[str]:
+    """Every wording of a label (one per language, or one string)."""
+    by_language, own = wordings(label)
+    return [own, str(label), *by_language.values()]
+
+
+def _unknown_roles(rubric: Rubric, ledger, path: str) -> bool:
+    """Refuse membership roles the rubric does not speak of: their role-limited rules and
+    gates would silently not apply."""
+    seen: dict[str, str] = {}
+    for info in ledger.members.values():
+        seen.setdefault(info.role, info.id)
+    for entry in ledger.entries:
+        seen.setdefault(entry.role, entry.member)
+    unknown = {role: member for role, member in seen.items() if role not in rubric.roles}
+    for role, member in sorted(unknown.items()):
+        print(f"{path}: member {member}: role {role!r} is not one of the rubric's roles "
+              f"({', '.join(rubric.roles)})", file=sys.stderr)
+    return bool(unknown)
 
 
 def score_files(args, out) -> int:
-    rubric = _load_rubric(args.rubric)
+    rubric = _load_rubric(args.rubric, strict=getattr(args, "strict", False))
     if rubric is None:
         return 1
     try:
@@ -124,7 +166,9 @@ def score_files(args, out) -> int:
         for error in exc.errors:
             print(error.format(args.ledger), file=sys.stderr)
         return 1
-    history = _load_history(args.history)
+    if _unknown_roles(rubric, ledger, args.ledger):
+        return 1
+    history = _load_history(args.history, rubric)
     if history is None:
         return 1
     as_of = args.as_of or rubric.period_to or dt.date.today()

@@ -87,16 +87,27 @@ def plan(rubric: Rubric, attr_type: Callable[[str, str], str | None]) -> Plan:
     # those sharing a kind with a rule can take anything from it, so only they are tested
     # (most rubrics never test attendance against what the proposal rules took).
     earlier_used: list[tuple[frozenset[str], Pred]] = []
+    # Thresholds that take their entries only when a member reaches them: what a later
+    # category is offered would depend on the member's count, which no count can say.
+    unsure: list[tuple[frozenset[str], str]] = []
     for category in rubric.categories:
-        used_here = []
+        used_here, unsure_here = [], []
         for rule in category.rules:
             kinds = rule.where.kinds or frozenset()
+            for unsure_kinds, threshold in unsure:
+                if unsure_kinds & kinds:
+                    raise NotCompilable(f"rule {rule.id}: is offered what threshold "
+                                        f"{threshold} leaves when not reached")
             offered = both(*(("not", used) for used_kinds, used in earlier_used
                              if used_kinds & kinds))
             rule_plan, used = builder.rule(rule, offered)
             rules[rule.id] = rule_plan
-            used_here.append((kinds, used))
+            if rule.kind == "threshold" and _may_stay_unreached(rule):
+                unsure_here.append((kinds, rule.id))
+            else:
+                used_here.append((kinds, used))
         earlier_used.extend(used_here)
+        unsure.extend(unsure_here)
     requirements = {}
     for gate in rubric.gates:
         for clause in gate.clauses:
@@ -115,6 +126,15 @@ def plan(rubric: Rubric, attr_type: Callable[[str, str], str | None]) -> Plan:
     return Plan(columns, rules, requirements, frozenset(builder.attributes),
                 frozenset(builder.kinds) if builder.kinds is not None else None,
                 needs_role=any(_tests_role(p) for p in columns), groups=tuple(groups))
+
+
+def _may_stay_unreached(rule: Rule) -> bool:
+    """Whether a threshold rule can match entries and still not be reached (for some role):
+    then it leaves them to later categories (docs/rubric-language.md, No double counting)."""
+    bars = [rule.tiers[0].at_least] if rule.tiers else [rule.at_least]
+    bars += [dict(overrides)["at_least"] for _, overrides in rule.by_role
+             if dict(overrides).get("at_least") is not None and not rule.tiers]
+    return any(bar > 1 for bar in bars)
 
 
 def _columns_of(rule_plan: RulePlan) -> list[int]:

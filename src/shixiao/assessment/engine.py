@@ -20,6 +20,7 @@ from shixiao.assessment.rubric import (
     Requirement,
     Rubric,
     Rule,
+    label_dict,
     points_for,
 )
 
@@ -36,9 +37,9 @@ class Line:
     notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
-        return {"rule": self.rule, "label": self.label, "category": self.category,
-                "points": plain(self.points), "entries": list(self.entries),
-                "notes": list(self.notes)}
+        return {"rule": self.rule, "label": self.label, **label_dict(self.label),
+                "category": self.category, "points": plain(self.points),
+                "entries": list(self.entries), "notes": list(self.notes)}
 
 
 # Every note the engine writes, by code. The English is what the command line prints and
@@ -86,8 +87,8 @@ class Subtotal:
     notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
-        result = {"id": self.id, "label": self.label, "points": plain(self.points),
-                  "notes": list(self.notes)}
+        result = {"id": self.id, "label": self.label, **label_dict(self.label),
+                  "points": plain(self.points), "notes": list(self.notes)}
         if self.pool:
             result["pool"] = self.pool
         return result
@@ -102,8 +103,8 @@ class GateResult:
     failed: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "label": self.label, "passed": self.passed,
-                "effect": self.effect, "failed": list(self.failed)}
+        return {"id": self.id, "label": self.label, **label_dict(self.label),
+                "passed": self.passed, "effect": self.effect, "failed": list(self.failed)}
 
 
 @dataclass(slots=True)
@@ -209,9 +210,8 @@ def _score_member(rubric: Rubric, info: MemberInfo, entries: list[LedgerEntry],
                 continue
             line, rule_used = _score_rule(rule.for_role(role), _candidates(rule, offered,
                                                                            by_kind))
-            if line is not None:
-                category_lines.append(line)
-                used |= rule_used
+            category_lines.append(line)
+            used |= rule_used
         if used:
             # Only what no earlier category used is offered to the next one.
             offered = [e for e in offered if e.id not in used]
@@ -296,13 +296,16 @@ def _candidates(rule: Rule, offered: list[LedgerEntry], by_kind: dict) -> list[L
     return sorted((e for k in kinds for e in by_kind.get(k, ())), key=LedgerEntry.sort_key)
 
 
-def _score_rule(rule: Rule, offered: list[LedgerEntry]) -> tuple[Line | None, set[str]]:
+def _score_rule(rule: Rule, offered: list[LedgerEntry]) -> tuple[Line, set[str]]:
+    """The rule's line (0 points and no entries when nothing matched: every rule shows in
+    the explanation) and the entries it used, which later categories are not offered:
+    the entries of an unreached threshold and the items before `from_nth` stay free."""
     matched = [e for e in offered if rule.where.matches(e) and not (
         rule.unless.tests and rule.unless.matches(e))]
     if rule.kind == "manual":
         matched = [e for e in matched if e.kind == "manual"]
     if not matched:
-        return None, set()
+        return Line(rule.id, rule.label, rule.category, ZERO, ()), set()
     notes: list[str] = []
     if rule.kind == "per_unit":
         raw, ids, used = _per_unit(rule, matched, notes)
@@ -312,9 +315,8 @@ def _score_rule(rule: Rule, offered: list[LedgerEntry]) -> tuple[Line | None, se
         raw, ids, used = _highest(rule, matched, notes)
     else:
         raw, ids, used = _manual(matched, notes)
-    if not used:
-        return None, set()
-    value = clamp(raw, rule.min, rule.max)
+    # A rule that counted nothing has no points to hold within its cap and floor.
+    value = clamp(raw, rule.min, rule.max) if ids else raw
     notes.extend(_cap_notes(raw, value, rule, what="rule"))
     return Line(rule.id, rule.label, rule.category, value, tuple(ids), tuple(notes)), used
 
@@ -358,6 +360,7 @@ def _per_unit(rule: Rule, matched, notes):
     if rule.from_nth > 1 and ids:
         skipped = min(len(ids), rule.from_nth - 1)
         notes.append(note("from_nth", nth=rule.from_nth, skipped=skipped))
+        return raw, ids, set(ids[skipped:])
     return raw, ids, set(ids)
 
 
@@ -375,13 +378,13 @@ def _threshold(rule: Rule, matched, notes):
             return tier.points, ids, set(ids)
         notes.append(note("below_tiers", measure=text(measure),
                           at_least=text(rule.tiers[0].at_least)))
-        return ZERO, ids, set(ids)
+        return ZERO, ids, set()
     if measure >= rule.at_least:
         if len(matched) > 1 or rule.at_least > 1:
             notes.append(note("once", measure=text(measure), at_least=text(rule.at_least)))
         return rule.points, ids, set(ids)
     notes.append(note("not_reached", measure=text(measure), at_least=text(rule.at_least)))
-    return ZERO, ids, set(ids)
+    return ZERO, ids, set()
 
 
 def _highest(rule: Rule, matched, notes):
@@ -509,8 +512,10 @@ def _apply_gates(rubric: Rubric, grade: str | None, gates: list[Gate],
     forced = [g.grade for g in failing if g.effect == "grade"]
     if forced:
         grade = min(forced, key=lambda g: rank[g])
+    # A cap only lowers a grade the member has: a total below every band stays ungraded.
     for gate in failing:
-        if gate.effect == "grade_at_most" and (grade is None or rank[grade] > rank[gate.grade]):
+        if (gate.effect == "grade_at_most" and grade is not None
+                and rank[grade] > rank[gate.grade]):
             grade = gate.grade
     return grade
 

@@ -38,6 +38,19 @@ class RubricVersion(models.Model):
     def __str__(self):
         return f"{self.rubric_id} {self.version} ({self.sha256[:8]})"
 
+    @property
+    def display_label(self) -> str:
+        """The rubric's label in the reader's language (the stored `label` keeps one
+        wording); the rubric id when it has none."""
+        from shixiao.assessment import display
+        from shixiao.assessment.rubric import RubricInvalid, load
+
+        try:
+            own = load(self.text).label
+        except RubricInvalid:
+            own = self.label
+        return display.label(own or self.label, self.rubric_id)
+
 
 class ScoreRun(models.Model):
     """One scoring of a committee's members under one rubric version as of one date."""

@@ -9,6 +9,8 @@ is documented in docs/rubric-language.md; this module holds what a rubric is, an
 import dataclasses
 import datetime as dt
 import functools
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -22,26 +24,118 @@ CONSEQUENCE_SPANS = ("consecutive", "term")
 RANKING_SCOPES = ("group", "role", "all")
 TOTAL = "total"
 
+# --------------------------------------------------------------------------- labels
+
+
+class Label(str):
+    """A label as a rubric gives it: `label: 实效` or, per language,
+    `label: {zh-hans: 实效, en: verified outcomes}`. As text it is the rubric's own wording
+    (zh-hans if given, else the first language), so everything that stores or prints a
+    label keeps working; `pick(label, language)` gives the wording for a reader."""
+
+    translations: tuple[tuple[str, str], ...] = ()
+
+    def __new__(cls, text: str = "", translations=()):
+        label = super().__new__(cls, text)
+        label.translations = tuple(translations)
+        return label
+
+    def __reduce__(self):
+        return (Label, (str(self), self.translations))
+
+    def as_dict(self) -> dict[str, str]:
+        """The wordings by language code; empty for a plain label."""
+        return dict(self.translations)
+
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def wordings(label) -> tuple[dict[str, str], str]:
+    """(wording by language, the default wording) of a Label, a stored mapping or text."""
+    if isinstance(label, Mapping):
+        wordings = {str(k): str(v) for k, v in label.items()}
+        default = wordings.get("zh-hans") or next(iter(wordings.values()), "")
+        return wordings, default
+    if isinstance(label, Label) and label.translations:
+        return dict(label.translations), str(label)
+    text = "" if label is None else str(label)
+    # Rubrics written before per-language labels said `实效 / verified outcomes`: read
+    # that as the two wordings, so stored versions and explanations show one language.
+    chinese, sep, other = text.partition(" / ")
+    if sep and " / " not in other and _CJK.search(chinese) and not _CJK.search(other):
+        return {"zh-hans": chinese.strip(), "en": other.strip()}, chinese.strip()
+    return {}, text
+
+
+def pick(label, language: str | None) -> str:
+    """The wording of `label` (a Label, a {language: text} mapping as stored in an
+    explanation, or plain text) for `language` (a code such as zh-hans or en): the exact
+    language, else one of the same primary language, else the rubric's own wording."""
+    options, default = wordings(label)
+    if not options or not language:
+        return default
+    language = language.lower()
+    lowered = {k.lower(): v for k, v in options.items()}
+    if language in lowered:
+        return lowered[language]
+    primary = language.split("-")[0]
+    for code, text in lowered.items():
+        if code.split("-")[0] == primary:
+            return text
+    return default
+
+
+def label_dict(label) -> dict:
+    """`{"labels": {...}}` for an explanation item whose label has wordings per language
+    (kept beside `label` so stored results can be shown in the reader's language)."""
+    translations = label.as_dict() if isinstance(label, Label) else {}
+    return {"labels": translations} if translations else {}
+
+
+def item_label(item: Mapping, language: str | None, fallback_key: str = "id") -> str:
+    """The label of a stored explanation item (a category, line, gate …) in `language`."""
+    label = pick(item.get("labels") or item.get("label"), language)
+    return label or str(item.get(fallback_key, ""))
+
+
 # --------------------------------------------------------------------------- data
+
+
+# Owners that name a whole list rather than one item of it (an item without an id).
+_LIST_OWNERS = {"-", "", "?", "pools", "categories", "rules", "grades", "gates",
+                "consequences"}
 
 
 @dataclass(frozen=True)
 class RubricError:
-    """One problem in a rubric file: the line, the rule (or section) it is in, what is wrong."""
+    """One problem in a rubric file: the line, the item it is in (`rule_id`: a rule's,
+    category's, gate's … id), what is wrong, and the kind of section the item belongs to
+    (rule, category, grade band, gate, consequence, pool, total, period, …)."""
 
     line: int
     rule_id: str
     message: str
+    section: str = "rule"
+    warning: bool = False
+
+    @property
+    def where(self) -> str:
+        """`grade band fail`, `category duty`, or just `period` for a section of its own."""
+        if self.rule_id in _LIST_OWNERS or self.rule_id == self.section:
+            return self.section
+        return f"{self.section} {self.rule_id}"
 
     def format(self, filename: str) -> str:
-        return f"{filename}:{self.line}: rule {self.rule_id}: {self.message}"
+        severity = "warning: " if self.warning else ""
+        return f"{filename}:{self.line}: {severity}{self.where}: {self.message}"
 
 
 class RubricInvalid(ValueError):
     """Raised by `load` when a rubric has problems; `errors` lists them all."""
 
     def __init__(self, errors: list[RubricError]):
-        super().__init__("; ".join(f"line {e.line}: {e.rule_id}: {e.message}" for e in errors))
+        super().__init__("; ".join(f"line {e.line}: {e.where}: {e.message}" for e in errors))
         self.errors = errors
 
 
@@ -281,6 +375,14 @@ def validate(text: str) -> list[RubricError]:
     return parse_rubric(text)[1]
 
 
+def check(text: str) -> tuple[list[RubricError], list[RubricError]]:
+    """Problems (the rubric cannot be used) and warnings (names or values no ledger entry
+    carries: a rule that would silently never match), each in line order."""
+    from shixiao.assessment.rubricparser import check_rubric
+
+    return check_rubric(text)
+
+
 def load_file(path) -> Rubric:
     with open(path, encoding="utf-8") as handle:
         return load(handle.read())
@@ -288,6 +390,7 @@ def load_file(path) -> Rubric:
 
 __all__ = [
     "Category", "Consequence", "Gate", "Grade", "Points", "PointsTable", "Pool", "Requirement",
-    "Rubric", "RubricError", "RubricInvalid", "Rule", "Tier", "Total", "load",
-    "load_file", "points_for", "points_values", "validate",
+    "Rubric", "RubricError", "RubricInvalid", "Rule", "Tier", "Total", "check", "load",
+    "Label", "item_label", "label_dict", "load_file", "pick", "points_for", "points_values",
+    "validate", "wordings",
 ]

@@ -6,6 +6,7 @@ one run lists all of them, the way a committee's office wants to fix a draft.
 
 import dataclasses
 import datetime as dt
+import re
 from decimal import Decimal
 
 from shixiao.assessment.conditions import Condition, compile_condition, normal
@@ -20,6 +21,7 @@ from shixiao.assessment.rubric import (
     Consequence,
     Gate,
     Grade,
+    Label,
     Points,
     PointsTable,
     Pool,
@@ -32,6 +34,7 @@ from shixiao.assessment.rubric import (
     Total,
 )
 from shixiao.assessment.yamlload import LineDict, LineList, YamlProblem, parse
+from shixiao.ledger.kinds import SPECS
 
 TOP_KEYS = {"rubric", "label", "version", "period", "roles", "rounding", "order", "total",
             "pools", "categories", "rules", "gates", "grades", "consequences", "ranking",
@@ -52,12 +55,147 @@ def parse_rubric(text: str) -> tuple[Rubric | None, list[RubricError]]:
     return _Parser().run(text)
 
 
+def check_rubric(text: str) -> tuple[list[RubricError], list[RubricError]]:
+    """Every problem, then every warning: a name or value no ledger entry can carry, so
+    the rule or requirement would never match (`rubric check --strict` refuses those too)."""
+    parser = _Parser()
+    _, errors = parser.run(text)
+    return errors, sorted(parser.warnings, key=lambda e: (e.line, e.rule_id, e.message))
+
+
+# A language code as a per-language label's key: zh-hans, en, zh-Hant-TW.
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
+
+# Top-level keys whose list items have ids, and the section an item there belongs to.
+_ITEM_SECTIONS = {"pools": "pool", "categories": "category", "rules": "rule",
+                  "grades": "grade band", "gates": "gate", "consequences": "consequence"}
+
+
+def _yaml_error(text: str, problem: YamlProblem) -> RubricError:
+    """The parser's complaint, with the item it is in and a hint where one helps: `: ` in
+    an unquoted label (`label: 出席: 全体会议`) reads as a second mapping."""
+    if "mapping values are not allowed" not in problem.message:
+        return RubricError(problem.line, "-", problem.message, "rubric")
+    lines = text.splitlines()[:problem.line]
+    owner, section, id_indent = "-", "rubric", None
+    for number in range(len(lines) - 1, -1, -1):
+        content = lines[number]
+        stripped = content.lstrip(" -{")
+        indent = len(content) - len(content.lstrip())
+        if owner == "-" and (found := re.search(r"(?:^|[{,\s])id:\s*([^,}\s]+)", content)):
+            owner, id_indent = found.group(1).strip("'\""), indent
+            section = "item"
+        elif owner != "-" and indent < (id_indent or 0) and stripped.startswith("rules:"):
+            section = "rule"
+        elif indent == 0 and stripped and not content.startswith(("#", "-")):
+            key = stripped.split(":", 1)[0]
+            if section == "item":
+                section = _ITEM_SECTIONS.get(key, "rubric")
+            break
+    if section == "item":
+        section = "rubric"
+    message = (f"{problem.message}; text containing ': ' must be quoted, "
+               f"e.g. label: \"出席: 全体会议\"")
+    return RubricError(problem.line, owner, message, section)
+
+
 class _Parser:
     def __init__(self):
         self.errors: list[RubricError] = []
+        self.warnings: list[RubricError] = []
+        # The kind of section being read, so a message names it: "grade band fail", not
+        # "rule fail".
+        self.section = "rubric"
 
     def err(self, line: int, owner: str, message: str) -> None:
-        self.errors.append(RubricError(line, owner, message))
+        self.errors.append(RubricError(line, owner, message, self.section))
+
+    def warn(self, line: int, owner: str, message: str) -> None:
+        self.warnings.append(RubricError(line, owner, message, self.section, warning=True))
+
+    def label(self, data: LineDict, owner: str) -> Label:
+        """`label: text` or `label: {zh-hans: text, en: text}` (one wording per language)."""
+        value = data.get("label")
+        if value is None:
+            return Label("")
+        if isinstance(value, LineDict):
+            wordings = []
+            for code, text in value.items():
+                if not isinstance(code, str) or not _LANGUAGE.match(code):
+                    self.err(value.line_of(code), owner,
+                             f"label: {code!r} is not a language code (e.g. zh-hans, en)")
+                elif not isinstance(text, str | int) or isinstance(text, bool):
+                    self.err(value.line_of(code), owner, f"label: {code} must be text")
+                else:
+                    wordings.append((code, str(text)))
+            if not wordings:
+                if not value:
+                    self.err(data.line_of("label"), owner, "label: no wording given")
+                return Label("")
+            own = dict(wordings).get("zh-hans", wordings[0][1])
+            return Label(own, wordings)
+        if isinstance(value, LineList) or isinstance(value, bool):
+            self.err(data.line_of("label"), owner,
+                     "label must be text or a mapping of language: text "
+                     "(e.g. {zh-hans: 实效, en: verified outcomes})")
+            return Label("")
+        return Label(str(value))
+
+    # -- the ledger's vocabulary (shixiao.ledger.kinds): what entries can carry
+
+    def attribute(self, name, kinds, line: int, owner: str, what: str) -> None:
+        """Warn when no entry of `kinds` (any kind: None) carries attribute `name`."""
+        if not isinstance(name, str) or name == "kind":
+            return
+        named = sorted(kinds) if kinds else [k for k in SPECS if k != "void"]
+        if any(name in SPECS.get(kind, {}) for kind in named):
+            return
+        if kinds:
+            known = sorted({a for kind in named for a in SPECS.get(kind, {})})
+            self.warn(line, owner, f"{what}: no {'/'.join(named)} entry carries {name!r} "
+                      f"(known: {', '.join(known) or 'none'})")
+        else:
+            self.warn(line, owner, f"{what}: no ledger entry carries {name!r}")
+
+    def values(self, name: str, values, kinds, line: int, owner: str, what: str) -> None:
+        """Warn about values of `name` that no entry of `kinds` can hold."""
+        named = sorted(kinds) if kinds else [k for k in SPECS if k != "void"]
+        choices: set[str] = set()
+        for kind in named:
+            attr = SPECS.get(kind, {}).get(name)
+            if attr is None:
+                continue
+            if attr.choices is None:
+                return  # free text somewhere: any value may occur
+            choices |= set(attr.choices)
+        if not choices:
+            return
+        bad = [v for v in values if isinstance(v, str) and v not in choices]
+        for value in bad:
+            self.warn(line, owner, f"{what}: {name} {value!r} is not a value entries carry "
+                      f"(known: {', '.join(sorted(choices))})")
+
+    def vocabulary(self, condition: Condition, kinds, line_of, owner: str, what: str) -> None:
+        kinds = condition.kinds or kinds
+        for test in condition.tests:
+            if test.field == "kind":
+                continue
+            line = line_of(test.field)
+            self.attribute(test.field, kinds, line, owner, what)
+            if test.op in ("eq", "in", "not", "not_in"):
+                operands = test.operand if isinstance(test.operand, tuple) else (test.operand,)
+                self.values(test.field, operands, kinds, line, owner, what)
+
+    def points_vocabulary(self, points, kinds, line: int, owner: str) -> None:
+        if not isinstance(points, PointsTable):
+            return
+        if points.by != "kind":
+            self.attribute(points.by, kinds, line, owner, "points.by")
+            self.values(points.by, [c for c, _ in points.values], kinds, line, owner,
+                        "points.values")
+        for _, sub in points.values:
+            self.points_vocabulary(sub, kinds, line, owner)
+        self.points_vocabulary(points.default, kinds, line, owner)
 
     # -- helpers
 
@@ -204,7 +342,9 @@ class _Parser:
             return None
         return number
 
-    def condition(self, data: LineDict, key: str, owner: str) -> Condition:
+    def condition(self, data: LineDict, key: str, owner: str, kinds=None) -> Condition:
+        """The condition under `key`; `kinds` are the entry kinds it is about when it does
+        not name them (an `unless` is about its rule's kinds)."""
         if key not in data:
             return Condition()
         value = data[key]
@@ -213,7 +353,11 @@ class _Parser:
         def line_of(k):
             return value.line_of(k) if isinstance(value, LineDict) and k is not None else line
 
-        return compile_condition(value, line_of, lambda ln, msg: self.err(ln, owner, msg))
+        errors = len(self.errors)
+        condition = compile_condition(value, line_of, lambda ln, msg: self.err(ln, owner, msg))
+        if len(self.errors) == errors:
+            self.vocabulary(condition, kinds, line_of, owner, key)
+        return condition
 
     # -- sections
 
@@ -221,7 +365,7 @@ class _Parser:
         try:
             data = parse(text)
         except YamlProblem as exc:
-            return None, [RubricError(exc.line, "-", exc.message)]
+            return None, [_yaml_error(text, exc)]
         if not isinstance(data, LineDict):
             return None, [RubricError(1, "-", "a rubric must be a mapping with a `rubric` id")]
         rubric = self.rubric(data)
@@ -229,16 +373,19 @@ class _Parser:
         return (None if self.errors else rubric), self.errors
 
     def rubric(self, data: LineDict) -> Rubric:
+        self.section = "rubric"
         owner = str(data.get("rubric", "-"))
         self.keys(data, TOP_KEYS, ("rubric", "categories"), owner)
         roles = self.items(data.get("roles", LineList(MEMBERSHIP_ROLES)), data.line_of("roles"),
                            owner, "roles")
         roles = tuple(str(r) for r in roles) or MEMBERSHIP_ROLES
         rounding = Rounding()
+        self.section = "rounding"
         if "rounding" in data:
             rounding = self.rounding(data["rounding"], data.line_of("rounding"), "rounding",
                                      rounding)
         period_from = period_to = None
+        self.section = "period"
         if "period" in data:
             period = self.mapping(data["period"], data.line_of("period"), "period", "period")
             if period is not None:
@@ -254,30 +401,39 @@ class _Parser:
 
         pools, pool_lines = self.pools(data, roles)
         categories = self.categories(data, roles, rounding, pools)
+        self.section = "order"
         categories = self.ordered(data, categories)
+        self.section = "pool"
         score_targets = {c.id for c in categories} | {p.id for p in pools} | {TOTAL}
         for pool in pools:
             if pool.id in {c.id for c in categories}:
                 self.err(pool_lines[pool.id], pool.id,
                          f"pool id {pool.id!r} is also a category id")
+        self.section = "grade band"
         grades = self.grades(data)
+        self.section = "gate"
         gates = self.gates(data, roles, score_targets, {g.id for g in grades})
+        self.section = "consequence"
         consequences = self.consequences(data, {g.id for g in grades}, {g.id for g in gates})
+        self.section = "total"
+        total = self.total(data, roles)
+        self.section = "ranking"
+        ranking = self.ranking(data)
         return Rubric(
             id=owner,
-            label=str(data.get("label", "")),
+            label=self.label(data, owner),
             version=str(data.get("version", "")),
             period_from=period_from if isinstance(period_from, dt.date) else None,
             period_to=period_to if isinstance(period_to, dt.date) else None,
             roles=roles,
             rounding=rounding,
-            total=self.total(data, roles),
+            total=total,
             pools=tuple(pools),
             categories=tuple(categories),
             gates=tuple(gates),
             grades=tuple(grades),
             consequences=tuple(consequences),
-            ranking=self.ranking(data),
+            ranking=ranking,
         )
 
     def total(self, data: LineDict, roles) -> Total:
@@ -302,6 +458,7 @@ class _Parser:
         )
 
     def pools(self, data: LineDict, roles) -> tuple[list[Pool], dict]:
+        self.section = "pool"
         pools, seen = [], {}
         for index, item in enumerate(self.items(data.get("pools"), data.line_of("pools"),
                                                 "pools", "pools")):
@@ -311,7 +468,7 @@ class _Parser:
             pool_id = self.ident(body, "pools", seen, "pool") or "?"
             self.keys(body, {"id", "label", "max", "min", "notes"}, ("id",), pool_id)
             high, low = self.cap(body, pool_id, f"pool {pool_id}")
-            pools.append(Pool(pool_id, body.line, str(body.get("label", "")), high, low))
+            pools.append(Pool(pool_id, body.line, self.label(body, pool_id), high, low))
         return pools, seen
 
     def categories(self, data: LineDict, roles, rounding: Rounding, pools) -> list[Category]:
@@ -319,6 +476,7 @@ class _Parser:
         seen_categories: dict = {}
         seen_rules: dict = {}
         parsed: list[tuple[Category, list[Rule]]] = []
+        self.section = "category"
         raw = self.items(data.get("categories"), data.line_of("categories"), "categories",
                          "categories")
         for index, item in enumerate(raw):
@@ -345,7 +503,7 @@ class _Parser:
             category = Category(
                 id=cat_id,
                 line=body.line,
-                label=str(body.get("label", "")),
+                label=self.label(body, cat_id),
                 start=self.number(body, "start", cat_id, Decimal(0)),
                 max=high,
                 min=low,
@@ -361,6 +519,7 @@ class _Parser:
                 if rule is not None:
                     rules.append(rule)
             parsed.append((category, rules))
+        self.section = "rule"
 
         by_id = {c.id: rules for c, rules in parsed}
         flat = self.items(data.get("rules"), data.line_of("rules"), "rules", "rules")
@@ -393,6 +552,14 @@ class _Parser:
         return result + [c for c in categories if c.id not in used]
 
     def rule(self, data, line: int, category: str | None, roles, rounding, seen) -> Rule | None:
+        outer, self.section = self.section, "rule"
+        try:
+            return self._rule(data, line, category, roles, rounding, seen)
+        finally:
+            self.section = outer
+
+    def _rule(self, data, line: int, category: str | None, roles, rounding,
+              seen) -> Rule | None:
         body = self.mapping(data, line, category or "rules", "a rule")
         if body is None:
             return None
@@ -440,6 +607,11 @@ class _Parser:
             if key in body and not isinstance(body[key], str):
                 self.err(body.line_of(key), rule_id, f"{key} must be an attribute name")
         where = self.condition(body, "where", rule_id)
+        if isinstance(points, PointsTable):
+            self.points_vocabulary(points, where.kinds, body.line_of("points"), rule_id)
+        for key in ("per", "group_by"):
+            if isinstance(body.get(key), str):
+                self.attribute(body[key], where.kinds, body.line_of(key), rule_id, key)
         if kind in RULE_KINDS and kind != "manual" and "where" not in body:
             # A rule without a condition would score every entry of every kind.
             self.err(body.line, rule_id, f"missing required key 'where' for a {kind} rule")
@@ -468,9 +640,9 @@ class _Parser:
             kind=kind if kind in RULE_KINDS else "per_unit",
             category=category or str(body.get("category")),
             line=body.line,
-            label=str(body.get("label", "")),
+            label=self.label(body, rule_id),
             where=where,
-            unless=self.condition(body, "unless", rule_id),
+            unless=self.condition(body, "unless", rule_id, where.kinds),
             applies_to=self.roles_list(body, "applies_to", rule_id, roles),
             points=points,
             per=body.get("per") if isinstance(body.get("per"), str) else None,
@@ -519,7 +691,7 @@ class _Parser:
             if below is not None and below <= low:
                 self.err(body.line_of("below"), grade_id, "grade band is empty: below <= min")
                 continue
-            grades.append(Grade(grade_id, low, body.line, str(body.get("label", "")), below))
+            grades.append(Grade(grade_id, low, body.line, self.label(body, grade_id), below))
         ordered = sorted(grades, key=lambda g: g.min, reverse=True)
         for higher, lower in zip(ordered, ordered[1:], strict=False):
             if higher.min == lower.min:
@@ -582,7 +754,7 @@ class _Parser:
             else:
                 self.err(body.line_of("on_fail"), gate_id,
                          "on_fail must be flag, {grade: ID} or {grade_at_most: ID}")
-            gates.append(Gate(gate_id, body.line, str(body.get("label", "")),
+            gates.append(Gate(gate_id, body.line, self.label(body, gate_id),
                               self.roles_list(body, "applies_to", gate_id, roles),
                               tuple(clauses), effect, grade))
         return gates
@@ -611,7 +783,9 @@ class _Parser:
             self.err(body.line_of("at_most"), gate_id, "at_most is below at_least")
         req_id = str(body.get("id", f"{gate_id}.{line}"))
         where = self.condition(body, "where", gate_id) if "where" in body else None
-        return Requirement(req_id, str(body.get("label", "")), where, body.get("sum"), score,
+        if where is not None and isinstance(body.get("sum"), str):
+            self.attribute(body["sum"], where.kinds, body.line_of("sum"), gate_id, "sum")
+        return Requirement(req_id, self.label(body, gate_id), where, body.get("sum"), score,
                            at_least, at_most)
 
     def consequences(self, data: LineDict, grades: set, gates: set) -> list[Consequence]:
@@ -648,7 +822,7 @@ class _Parser:
                          f"over must be one of {', '.join(CONSEQUENCE_SPANS)}")
                 over = "consecutive"
             result.append(Consequence(cid, tuple(str(n) for n in names), body.line,
-                                      str(body.get("label", "")), times, over,
+                                      self.label(body, cid), times, over,
                                       None if gate is None else str(gate)))
         return result
 

@@ -27,16 +27,18 @@ from . import compiled, countsql, pushdown
 from .engine import MemberResult, score
 from .entries import LedgerEntry, MemberInfo
 from .models import MemberScore, RubricVersion, ScoreRun
-from .rubric import Rubric, load, validate
+from .rubric import Rubric, check, load
 
 
 def register_rubric(actor, committee: Committee, text: str) -> RubricVersion:
     """Store a rubric text for a committee (once per distinct text); refuse invalid ones
-    with every problem listed by line and rule."""
+    with every problem listed by line and item. The database's entries carry only the
+    ledger's vocabulary, so a name or value no entry carries (a warning for ledger files)
+    is refused here: the rule would score a silent zero."""
     require_perm(actor, "assessment.add_rubricversion", allow_system=True)
-    errors = validate(text)
-    if errors:
-        raise ValidationError([e.format("rubric") for e in errors])
+    errors, warnings = check(text)
+    if errors or warnings:
+        raise ValidationError([e.format("rubric") for e in errors + warnings])
     rubric = load(text)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     with transaction.atomic():

@@ -3,8 +3,14 @@
 Rubric and ledger errors must name the line a person has to fix, so every mapping and list
 carries the line it starts on and the line of each key. Numbers with a fraction become
 `Decimal` straight from their text: a score of -1.5 must stay exactly -1.5.
+
+Only the plain scalars a committee means are read as something other than text: decimal
+integers, decimals, true/false, null and dates. YAML 1.1 also reads `0012` as the octal 10,
+`12:30` as the base-60 number 750 and `no`/`yes`/`on`/`off` as booleans; a zero-padded
+member id or a time of day must stay what was typed, so those readings are switched off.
 """
 
+import re
 from decimal import Decimal, InvalidOperation
 
 import yaml
@@ -39,6 +45,27 @@ class DuplicateKey(yaml.YAMLError):
 
 class LineLoader(yaml.SafeLoader):
     """SafeLoader building LineDict/LineList and Decimal; refuses duplicate keys."""
+
+
+_BOOL = "tag:yaml.org,2002:bool"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+LineLoader.yaml_implicit_resolvers = {
+    first: kept
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    if (kept := [(tag, regexp) for tag, regexp in resolvers
+                 if tag not in (_BOOL, _INT, _FLOAT)])
+}
+LineLoader.add_implicit_resolver(
+    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+# No leading zero (octal), no 0x/0b, no base 60: `0012` and `12:30` stay text.
+LineLoader.add_implicit_resolver(
+    _INT, re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$"), list("-+0123456789"))
+LineLoader.add_implicit_resolver(
+    _FLOAT, re.compile(r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+                        |\.[0-9_]+(?:[eE][-+]?[0-9]+)?
+                        |[-+]?\.(?:inf|Inf|INF)
+                        |\.(?:nan|NaN|NAN))$""", re.X), list("-+0123456789."))
 
 
 def _mapping(loader: LineLoader, node: yaml.MappingNode) -> LineDict:

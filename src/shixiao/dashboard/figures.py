@@ -21,6 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
+from shixiao.assessment import display
 from shixiao.assessment.entries import LEVELS
 from shixiao.assessment.models import MemberScore, ScoreRun
 from shixiao.assessment.rubric import RubricInvalid, load
@@ -188,12 +189,13 @@ class GradeFigures:
 
 @lru_cache(maxsize=32)
 def _bands(text: str) -> tuple[tuple[str, str], ...]:
-    """(id, label) of the rubric's grade bands, highest first; parsed once per text."""
+    """(id, label) of the rubric's grade bands, highest first; parsed once per text. The
+    labels keep every language: the reader's is picked per request."""
     try:
         rubric = load(text)
     except RubricInvalid:
         return ()
-    return tuple((g.id, g.label or g.id) for g in rubric.grades)
+    return tuple((g.id, g.label) for g in rubric.grades)
 
 
 def grade_figures(scope: Scope, year: int) -> GradeFigures:
@@ -216,7 +218,8 @@ def grade_figures(scope: Scope, year: int) -> GradeFigures:
         source = "run"
     # order_by() drops the models' default ordering, which would split the groups.
     counts = dict(scores.values_list("grade").annotate(n=Count("id")).order_by())
-    bands = [(gid, label, counts.pop(gid, 0)) for gid, label in _bands(run.rubric.text)]
+    bands = [(gid, display.label(label, gid), counts.pop(gid, 0))
+             for gid, label in _bands(run.rubric.text)]
     ungraded = counts.pop("", 0)
     bands += [(gid, gid, n) for gid, n in sorted(counts.items())]  # ids no band names
     if ungraded:

@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from shixiao.assessment import display
 from shixiao.assessment.decimals import text as number_text
 from shixiao.assessment.notes import translate as engine_note
 
@@ -36,7 +37,7 @@ def _generated() -> str:
 
 
 def _grade_labels(rubric) -> dict[str, str]:
-    return {g.id: g.label or g.id for g in rubric.grades} if rubric else {}
+    return display.grade_labels(rubric)
 
 
 def _source(publication, run) -> str:
@@ -95,7 +96,7 @@ def _score_blocks(data: MemberYear) -> list:
     if by_score and by_score != shown.grade:
         facts.append((_("Grade by points alone"), grades.get(by_score, by_score)))
     if data.rubric:
-        facts.append((_("Rubric"), " ".join(filter(None, [data.rubric.label,
+        facts.append((_("Rubric"), " ".join(filter(None, [display.label(data.rubric.label),
                                                          data.rubric.version]))))
     facts.append((_("Counted as of"), _date(shown.run.as_of)))
     blocks.append(KeyValues(facts))
@@ -103,12 +104,12 @@ def _score_blocks(data: MemberYear) -> list:
     if subtotals:
         blocks += [Heading(_("Points by category"), 2),
                    Table([_("Category"), _("Points"), _("Notes")],
-                         [[s.get("label") or s["id"], _points(s["points"]),
+                         [[display.item(s), _points(s["points"]),
                            _notes(s)] for s in subtotals],
                          (7, 2.5, 7.1))]
         categories = explanation.get("categories", [])
         blocks.append(Picture(charts.bar_chart(
-            [c.get("label") or c["id"] for c in categories],
+            [display.item(c) for c in categories],
             [float(c["points"]) for c in categories],
             title=_("Points by category"), value_label=_("points"), horizontal=True)))
     blocks += _gate_blocks(explanation, data.rubric)
@@ -116,12 +117,11 @@ def _score_blocks(data: MemberYear) -> list:
                Paragraph(_("Each line is one rule of the rubric, with the ledger entries "
                            "it counted."), note=True)]
     lines = explanation.get("lines", [])
-    category_labels = {c["id"]: c.get("label") or c["id"]
-                       for c in explanation.get("categories", [])}
+    category_labels = {c["id"]: display.item(c) for c in explanation.get("categories", [])}
     if lines:
         blocks.append(Table(
             [_("Rule"), _("Category"), _("Points"), _("Notes"), _("Entries behind it")],
-            [[line.get("label") or line["rule"],
+            [[display.item(line, "rule"),
               category_labels.get(line.get("category"), line.get("category") or ""),
               _points(line["points"]), _notes(line),
               "\n".join(_entry_text(data, e) for e in line.get("entries", [])) or DASH]
@@ -147,8 +147,8 @@ def _gate_blocks(explanation: dict, rubric) -> list:
     items = []
     for gate in explanation.get("gates", []):
         state = _("met") if gate.get("passed") else _("not met")
-        items.append(f"{gate.get('label') or gate['id']}: {state}")
-    consequences = {c.id: c.label or c.id for c in rubric.consequences} if rubric else {}
+        items.append(f"{display.item(gate)}: {state}")
+    consequences = display.consequence_labels(rubric)
     items += [_("Consequence: %(what)s") % {"what": consequences.get(c, c)}
               for c in explanation.get("consequences", [])]
     items += [engine_note(n) for n in explanation.get("notes", [])]
@@ -319,7 +319,7 @@ def _notes_blocks(data: CommitteeYear) -> list:
     for result in data.results:
         for gate in result.get("gates", []):
             if not gate.get("passed"):
-                label = gate.get("label") or gate["id"]
+                label = display.item(gate)
                 failed[label] = failed.get(label, 0) + 1
         for c in result.get("consequences", []):
             consequences[c] = consequences.get(c, 0) + 1
@@ -327,8 +327,7 @@ def _notes_blocks(data: CommitteeYear) -> list:
         notes.append(ngettext("%(n)s member did not meet “%(gate)s”.",
                               "%(n)s members did not meet “%(gate)s”.", n)
                      % {"n": n, "gate": label})
-    names = ({c.id: c.label or c.id for c in data.rubric.consequences}
-             if data.rubric else {})
+    names = display.consequence_labels(data.rubric)
     for c, n in consequences.items():
         notes.append(ngettext("%(n)s member is due: %(what)s.",
                               "%(n)s members are due: %(what)s.", n)

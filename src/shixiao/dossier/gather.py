@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q
 
+from shixiao.assessment import display
 from shixiao.assessment.models import MemberScore
 from shixiao.assessment.rubric import Rubric, load
 from shixiao.ledger.models import Entry
@@ -230,7 +231,7 @@ def category_averages(results: list[dict], rubric: Rubric | None) -> list[tuple[
         for category in result.get("categories", []):
             sums[category["id"]] = sums.get(category["id"], Decimal(0)) + Decimal(
                 str(category["points"]))
-            labels.setdefault(category["id"], category.get("label") or category["id"])
+            labels.setdefault(category["id"], display.item(category))
     order = [c.id for c in rubric.categories] if rubric else []
     order += [c for c in sums if c not in order]
     return [(labels[c], (sums[c] / len(results)).quantize(Decimal("0.1")))

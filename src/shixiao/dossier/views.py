@@ -15,6 +15,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from shixiao.assessment import display
 from shixiao.assessment.decimals import text as number_text
 from shixiao.assessment.models import MemberScore, ScoreRun
 from shixiao.core.choices import UserRole
@@ -40,7 +41,7 @@ def _check_year(year: int) -> None:
 
 def _run_label(run: ScoreRun) -> str:
     return _("%(rubric)s, as of %(as_of)s (scored %(created)s)") % {
-        "rubric": run.rubric.label or run.rubric.rubric_id, "as_of": run.as_of.isoformat(),
+        "rubric": run.rubric.display_label, "as_of": run.as_of.isoformat(),
         "created": run.created_at.date().isoformat()}
 
 
@@ -120,7 +121,7 @@ def publish(request, committee_pk: int, year: int):
     if selected is not None:
         results = list(MemberScore.objects.filter(run=selected).values("grade"))
         rubric = gather.rubric_of(selected)
-        labels = {g.id: g.label or g.id for g in rubric.grades}
+        labels = display.grade_labels(rubric)
         grades = [(labels.get(g, g) or _("no grade"), n)
                   for g, n in gather.grade_counts(results, rubric)]
     return render(request, "dossier/publish.html", {
@@ -140,7 +141,7 @@ def publication_detail(request, pk: int):
     rows = (publication.scores.visible_to(request.user)
             .select_related("membership__person", "membership__sector")
             .order_by("membership__person__name", "membership_id"))
-    labels = {g.id: g.label or g.id for g in gather.rubric_of(publication.score_run).grades}
+    labels = display.grade_labels(gather.rubric_of(publication.score_run))
     return render(request, "dossier/publication.html", {
         "publication": publication,
         "rows": [(row, number_text(row.total), labels.get(row.grade, row.grade))

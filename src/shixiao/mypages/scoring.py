@@ -14,6 +14,7 @@ from django.core.exceptions import FieldError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from shixiao.assessment import display
 from shixiao.assessment.defaults import default_rubric_text
 from shixiao.assessment.engine import score
 from shixiao.assessment.entries import MemberInfo
@@ -162,8 +163,7 @@ def published_grade_label(row) -> str:
         rubric = _load(row.publication.score_run.rubric.text)
     except AttributeError:
         return row.grade
-    labels = {g.id: g.label or g.id for g in rubric.grades} if rubric else {}
-    return labels.get(row.grade, row.grade)
+    return display.grade_labels(rubric).get(row.grade, row.grade)
 
 
 def _limits(category) -> str:
@@ -203,11 +203,10 @@ def _entry_rows(user, membership, ids: set[str]) -> dict[str, record.EntryRow]:
 def _view(user, membership, explanation: dict, rubric: Rubric | None) -> dict:
     """The parts of ScoreView that come from an explanation dict (MemberResult.to_dict)."""
     categories = {c.id: c for c in rubric.categories} if rubric else {}
-    grade_labels = {g.id: g.label or g.id for g in rubric.grades} if rubric else {}
+    grade_labels = display.grade_labels(rubric)
     gates = {g.id: g for g in rubric.gates} if rubric else {}
-    requirement_labels = {t.id: t.label or t.id for g in gates.values()
-                          for clause in g.clauses for t in clause}
-    consequence_labels = {c.id: c.label or c.id for c in rubric.consequences} if rubric else {}
+    requirement_labels = display.requirement_labels(rubric)
+    consequence_labels = display.consequence_labels(rubric)
     lines = explanation.get("lines", [])
     rows = _entry_rows(user, membership, {i for line in lines for i in line.get("entries", [])})
     by_category: dict[str, list[LineView]] = {}
@@ -215,17 +214,17 @@ def _view(user, membership, explanation: dict, rubric: Rubric | None) -> dict:
         entries = sorted((rows[i] for i in line.get("entries", []) if i in rows),
                          key=lambda r: (r.date, r.entry.pk))
         by_category.setdefault(line.get("category", ""), []).append(LineView(
-            line.get("rule", ""), line.get("label") or line.get("rule", ""),
+            line.get("rule", ""), display.item(line, "rule"),
             line.get("points"), list(line.get("notes", [])), entries))
     cats = []
     for c in explanation.get("categories", []):
         spec = categories.get(c["id"])
-        cats.append(CategoryView(c["id"], c.get("label") or c["id"], c.get("points"),
+        cats.append(CategoryView(c["id"], display.item(c), c.get("points"),
                                  list(c.get("notes", [])), _limits(spec) if spec else "",
                                  by_category.pop(c["id"], []), c.get("pool") or ""))
     for orphan, line_views in by_category.items():  # lines of a category not listed
         cats.append(CategoryView(orphan, orphan, None, [], "", line_views))
-    pools = [CategoryView(p["id"], p.get("label") or p["id"], p.get("points"),
+    pools = [CategoryView(p["id"], display.item(p), p.get("points"),
                           list(p.get("notes", []))) for p in explanation.get("pools", [])]
     grade = explanation.get("grade") or ""
     by_score = explanation.get("grade_by_score") or ""
@@ -235,7 +234,7 @@ def _view(user, membership, explanation: dict, rubric: Rubric | None) -> dict:
         "grade_by_score_label": grade_labels.get(by_score, by_score) if by_score != grade
         else "",
         "base": explanation.get("base"), "categories": cats, "pools": pools,
-        "gates": [GateView(g.get("label") or g["id"], bool(g.get("passed")),
+        "gates": [GateView(display.item(g), bool(g.get("passed")),
                            _effect(gates.get(g["id"]), grade_labels),
                            [requirement_labels.get(f, f) for f in g.get("failed", [])])
                   for g in explanation.get("gates", [])],
@@ -264,7 +263,7 @@ def member_score(user, membership, year: int, today: dt.date) -> ScoreView | Non
         return ScoreView(
             source="stored", year=year, as_of=run.as_of,
             period=(run.period_from, run.period_to),
-            rubric_label=run.rubric.label or run.rubric.rubric_id,
+            rubric_label=run.rubric.display_label,
             rubric_version=run.rubric.version, default_rubric=False, run=run,
             published=published, published_score=row,
             published_grade_label=published_grade_label(row),
@@ -275,7 +274,7 @@ def member_score(user, membership, year: int, today: dt.date) -> ScoreView | Non
     published, row = publication_state(user, membership, year, None)
     return ScoreView(
         source="live", year=year, as_of=as_of, period=period,
-        rubric_label=rubric.label or rubric.id, rubric_version=rubric.version,
+        rubric_label=display.label(rubric.label, rubric.id), rubric_version=rubric.version,
         default_rubric=version is None, published=published, published_score=row,
         published_grade_label=published_grade_label(row),
         **_view(user, membership, explanation, rubric))

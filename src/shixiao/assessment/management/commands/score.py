@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from shixiao.assessment import cli
-from shixiao.assessment.rubric import load, validate
+from shixiao.assessment.rubric import check, load
 from shixiao.assessment.services import register_rubric, score_committee
 from shixiao.core.textfiles import UndecodableText, decode
 from shixiao.orgs.models import Committee
@@ -25,6 +25,9 @@ class Command(BaseCommand):
         parser.add_argument("--as-of", dest="as_of", type=cli._date, metavar="DATE")
         parser.add_argument("--history", metavar="FILE")
         parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
+        parser.add_argument("--strict", action="store_true",
+                            help="ledger-file mode: treat rubric warnings as errors (the "
+                                 "database's ledger always refuses them)")
         parser.add_argument("--no-store", action="store_true",
                             help="database mode: compute and print without storing")
 
@@ -34,7 +37,7 @@ class Command(BaseCommand):
         if options["ledger"]:
             ns = argparse.Namespace(rubric=options["rubric"], ledger=options["ledger"],
                                     as_of=options["as_of"], history=options["history"],
-                                    format=options["format"])
+                                    format=options["format"], strict=options["strict"])
             status = cli.score_files(ns, self.stdout)
             if status:
                 sys.exit(status)
@@ -50,9 +53,11 @@ class Command(BaseCommand):
             raise CommandError(f"{options['rubric']}: cannot read: {exc.strerror}") from exc
         except UndecodableText as exc:
             raise CommandError(exc.format(options["rubric"])) from exc
-        errors = validate(text)
-        if errors:
-            for error in errors:
+        # The database's entries carry only the ledger's vocabulary, so a warning here is a
+        # rule that would never match: refused as an error.
+        errors, warnings = check(text)
+        if errors or warnings:
+            for error in errors + warnings:
                 self.stderr.write(error.format(options["rubric"]) + "\n")
             sys.exit(1)
         version = register_rubric(None, committee, text)
