@@ -70,9 +70,11 @@ FONT_PATHS = (
     "/usr/share/fonts/wqy-zenhei/wqy-zenhei.ttc",
 )
 #: Family names to accept from matplotlib's font list (and from a file), best first.
+#: Windows and macOS fonts are found this way too: matplotlib's list scans the system's font
+#: folders wherever they are.
 FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN", "Noto Sans SC",
             "Microsoft YaHei", "SimHei", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
-            "Noto Sans CJK")
+            "PingFang SC", "Hiragino Sans GB", "Noto Sans CJK")
 FONT_ENV = "SHIXIAO_CJK_FONT"
 
 
