@@ -31,7 +31,10 @@ install-test: $(VENV)/.installed-test
 demo: install
 	$(BIN)/shixiao demo --members $(MEMBERS) --seed $(SEED) --host $(HOST) --port $(PORT)
 
+# scripts/get-chromium installs Chromium for the browser tests when it can (root + apt-get);
+# without it they skip with one line saying what to install (docs/testing.md).
 test: install-test
+	@scripts/get-chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-test

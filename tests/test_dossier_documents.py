@@ -12,6 +12,7 @@ from shixiao.dossier.services import publish_assessment
 from shixiao.ledger import services as ledger
 
 from .dossier_kit import YEAR, all_text, build_year, open_docx, score, table_rows
+from .font_kit import cmap_of, hide_system_fonts, record_glyph_fonts
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -164,9 +165,21 @@ def test_special_committee_staff_summary_covers_their_members_only(year, as_user
     assert "提案委员会" in text
 
 
-def test_download_without_a_cjk_font_is_a_clear_503(year, as_user, monkeypatch):
-    monkeypatch.setattr(charts, "font_paths", lambda: [])
-    monkeypatch.setattr(charts, "installed_cjk_fonts", lambda: [])
+def test_member_report_draws_its_charts_with_the_shipped_font_without_system_fonts(
+        year, as_user, monkeypatch):
+    """A machine with no CJK font (a fresh server, Windows without the path we know) still
+    gets its report, charts in Chinese drawn from the font shipped with shixiao."""
+    hide_system_fonts(monkeypatch)
+    drawn = record_glyph_fonts(monkeypatch)
+    download(as_user(year.member1), member_url(year))
+    chinese = {c for c in drawn if "\u4e00" <= c <= "\u9fff"}
+    assert chinese, "the charts have Chinese labels"
+    assert {c: drawn[c] for c in chinese} == {c: {str(charts.VENDORED_FONT)} for c in chinese}
+    assert chinese <= cmap_of(charts.VENDORED_FONT)
+
+
+def test_a_broken_cjk_font_setting_is_a_clear_503(year, as_user, monkeypatch):
+    monkeypatch.setenv(charts.FONT_ENV, "/nonexistent/font.ttc")
     response = as_user(year.member1).get(member_url(year))
     assert response.status_code == 503
-    assert "fonts-noto-cjk" in response.content.decode()
+    assert "SHIXIAO_CJK_FONT" in response.content.decode()

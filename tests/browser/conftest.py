@@ -5,22 +5,27 @@ through `visit`, which records console errors and failed requests, and always sa
 screenshot to var/screenshots/<test>.png, whether the test passed or not, so CI keeps what
 the browser showed.
 
-A missing Chromium fails the tests with the reason: CI installs it, and a browser test that
-silently skips proves nothing. Developers without Chromium opt out with
-SHIXIAO_SKIP_BROWSER=1 (docs/testing.md).
+Whether they run is decided once per run (availability.py): without Chromium or the
+playwright package they are skipped, and the run ends with ONE loud line naming the
+install command (`make test` installs Chromium itself when it runs as root with apt-get:
+scripts/get-chromium). CI sets SHIXIAO_REQUIRE_BROWSER=1, which turns that skip into a
+failure: a browser test that silently skips in CI proves nothing. SHIXIAO_SKIP_BROWSER=1
+skips them on request (docs/testing.md).
 """
 
 import os
 import re
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
+from . import availability
+
+HERE = Path(__file__).resolve().parent
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "var" / "screenshots"
-CHROMIUM = os.environ.get("SHIXIAO_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM = availability.chromium_path(os.environ)
 # Playwright cannot download its own browser here (no network), so it launches the system
 # one; these switches keep Chromium from calling home or waiting on a GPU.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -30,8 +35,35 @@ DESKTOP = {"width": 1280, "height": 900}
 TIMEOUT_MS = 15_000
 
 
-def _skip_requested() -> bool:
-    return os.environ.get("SHIXIAO_SKIP_BROWSER", "").strip().lower() in {"1", "true", "yes"}
+DECISION = pytest.StashKey[availability.Decision]()
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Decide once per run, when browser tests were collected."""
+    if any(Path(item.path).resolve().is_relative_to(HERE) for item in items):
+        config.stash[DECISION] = availability.current()
+
+
+def pytest_runtest_setup(item):
+    """Skip (or, under SHIXIAO_REQUIRE_BROWSER=1, fail) each browser test before any of
+    its fixtures — database, live server — is set up. Skipping here rather than with a
+    marker keeps pytest's `-ra` summary to one line for all of them."""
+    decision = item.config.stash.get(DECISION, None)
+    if decision is None or decision.action == availability.RUN:
+        return
+    if decision.action == availability.FAIL:
+        pytest.fail(decision.reason, pytrace=False)
+    pytest.skip("browser tests not run: see the line that ends the run")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """The one loud line, just above pytest's closing count: browser tests did not run, and
+    what to install."""
+    decision = config.stash.get(DECISION, None)
+    if decision is not None and decision.action != availability.RUN:
+        colour = "red" if decision.action == availability.FAIL else "yellow"
+        terminalreporter.write_sep("!", decision.reason, bold=True, **{colour: True})
 
 
 @pytest.fixture(scope="package")
@@ -44,17 +76,8 @@ def chromium():
     suite runs as usual; while it lives, DJANGO_ALLOW_ASYNC_UNSAFE lets the tests set up
     and check data (there is no real async code involved: the loop only serves Playwright).
     """
-    if _skip_requested():
-        pytest.skip("SHIXIAO_SKIP_BROWSER=1: browser tests skipped on request")
-    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        pytest.fail(f"Chromium not found at {CHROMIUM}. Install it (apt-get install chromium "
-                    "fonts-noto-cjk), point SHIXIAO_CHROMIUM at it, or set "
-                    "SHIXIAO_SKIP_BROWSER=1 to skip the browser tests.", pytrace=False)
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail("The playwright package is missing: pip install -e '.[test]' "
-                    "(or set SHIXIAO_SKIP_BROWSER=1).", pytrace=False)
+    from playwright.sync_api import sync_playwright  # present: availability.py checked
+
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     playwright = sync_playwright().start()
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"

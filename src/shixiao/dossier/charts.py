@@ -1,10 +1,20 @@
 """Charts for duty reports, drawn server-side to PNG. No Django here: every function takes
 plain labels and numbers and returns PNG bytes.
 
-Labels are Chinese, so a CJK font is required. It is looked up by path first (Debian's
-fonts-noto-cjk; SHIXIAO_CJK_FONT names any other file), then among the fonts matplotlib
-already knows. Without one, drawing stops with an error naming the package to install:
-a chart of empty boxes would look like data and say nothing.
+Labels are Chinese, so charts draw with a CJK font, and they always have one: the package
+ships Shixiao Sans SC (fonts/, a subset of Noto Sans CJK SC with all of GB 2312 and every
+character of the project's own text). A system CJK font is preferred when one is installed
+(it has every character, not only the common ones): the file named by SHIXIAO_CJK_FONT,
+then the usual paths of Noto Sans CJK / Source Han Sans (Debian, Ubuntu, Kylin, UOS,
+Fedora), Microsoft YaHei and SimHei (Windows) and WenQuanYi, then the same families among
+the fonts matplotlib knows. Text is drawn with a family list — the preferred font, then the
+shipped one, then matplotlib's DejaVu Sans — so a glyph missing from one font comes from the
+next instead of an empty box.
+
+The one way to have no font is a broken setup: SHIXIAO_CJK_FONT naming a file that is not a
+readable font, or a package installed without its font file. Drawing then stops with
+CJKFontMissing, whose message says what to fix: a chart of empty boxes would look like data
+and say nothing.
 
 Figures are built with the object API (`Figure` and the Agg canvas), never pyplot, whose
 global state is not safe across a server's threads.
@@ -15,6 +25,7 @@ import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import matplotlib
 
@@ -27,27 +38,49 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
-#: Where distributions put Noto Sans CJK (Debian/Ubuntu fonts-noto-cjk first).
+#: The font shipped with the package (fonts/README.md says what it holds and how to rebuild
+#: it with scripts/build-cjk-font).
+VENDORED_FONT = Path(__file__).resolve().parent / "fonts" / "ShixiaoSansSC-Regular.otf"
+VENDORED_FAMILY = "Shixiao Sans SC"
+#: matplotlib's own font, for a symbol neither CJK font has.
+LAST_FAMILY = "DejaVu Sans"
+
+#: Where systems put a CJK sans-serif font, best first. Kylin and UOS are Debian/Ubuntu
+#: based and use the same paths for Noto; UOS and Fedora also ship Source Han Sans.
 FONT_PATHS = (
+    # Noto Sans CJK: Debian/Ubuntu/Kylin/UOS fonts-noto-cjk, Fedora, Arch, openSUSE
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
     "/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf",
     "/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/google-noto-sans-cjk-fonts/NotoSansCJK-Regular.ttc",
     "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+    # Source Han Sans, Adobe's release of the same design
+    "/usr/share/fonts/opentype/source-han-sans/SourceHanSansSC-Regular.otf",
+    "/usr/share/fonts/adobe-source-han-sans/SourceHanSansSC-Regular.otf",
+    "/usr/share/fonts/adobe-source-han-sans-cn/SourceHanSansCN-Regular.otf",
+    "/usr/share/fonts/truetype/source-han-sans/SourceHanSansSC-Regular.otf",
+    # Windows: Microsoft YaHei, SimHei
+    r"C:\Windows\Fonts\msyh.ttc",
+    r"C:\Windows\Fonts\simhei.ttf",
+    # WenQuanYi Micro Hei / Zen Hei (Debian/Ubuntu/Kylin, then Fedora)
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/wqy-microhei/wqy-microhei.ttc",
+    "/usr/share/fonts/wqy-zenhei/wqy-zenhei.ttc",
 )
-#: Family names to accept from matplotlib's font list, best first.
-FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK")
+#: Family names to accept from matplotlib's font list (and from a file), best first.
+#: Windows and macOS fonts are found this way too: matplotlib's list scans the system's font
+#: folders wherever they are.
+FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN", "Noto Sans SC",
+            "Microsoft YaHei", "SimHei", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
+            "PingFang SC", "Hiragino Sans GB", "Noto Sans CJK")
 FONT_ENV = "SHIXIAO_CJK_FONT"
-
-INSTALL_HINT = (
-    "No Chinese (CJK) font was found to draw charts with. Install Debian's fonts-noto-cjk "
-    "package (apt-get install fonts-noto-cjk), or set SHIXIAO_CJK_FONT to the path of a "
-    "font file with Chinese glyphs."
-)
 
 
 class CJKFontMissing(RuntimeError):
-    """No font with Chinese glyphs is installed; the message says what to install."""
+    """No usable CJK font: SHIXIAO_CJK_FONT names a bad file, or the package's own font
+    file is gone. The message says what to fix."""
 
 
 @dataclass(frozen=True)
@@ -60,24 +93,56 @@ _register_lock = threading.Lock()
 
 
 def find_cjk_font() -> CJKFont:
-    """The CJK font charts draw with; raise CJKFontMissing if there is none."""
-    for path in font_paths():
+    """The CJK font charts draw with first: the font SHIXIAO_CJK_FONT names, else a system
+    CJK font, else the one shipped with the package."""
+    override = os.environ.get(FONT_ENV, "").strip()
+    if override:
+        family = _family_in_file(override) if os.path.isfile(override) else None
+        if not family:
+            raise CJKFontMissing(
+                f"{FONT_ENV} is set to {override!r}, which is not a readable font file. "
+                f"Point it at a font with Chinese glyphs, or unset it to use the system's "
+                f"CJK font or the one shipped with shixiao.")
+        return CJKFont(family, override)
+    return system_cjk_font() or vendored_font()
+
+
+def system_cjk_font() -> CJKFont | None:
+    """The best CJK font installed on this system, or None."""
+    for path in FONT_PATHS:
         if os.path.isfile(path):
             family = _family_in_file(path)
             if family:
                 return CJKFont(family, path)
     for family, path in installed_cjk_fonts():
         return CJKFont(family, path)
-    raise CJKFontMissing(INSTALL_HINT)
+    return None
 
 
-def font_paths() -> list[str]:
-    override = os.environ.get(FONT_ENV, "").strip()
-    return ([override] if override else []) + list(FONT_PATHS)
+def vendored_font() -> CJKFont:
+    family = _family_in_file(str(VENDORED_FONT)) if VENDORED_FONT.is_file() else None
+    if family != VENDORED_FAMILY:
+        raise CJKFontMissing(
+            f"The font shipped with shixiao is missing or unreadable ({VENDORED_FONT}); "
+            f"reinstall the package, install a CJK font (apt-get install fonts-noto-cjk), "
+            f"or set {FONT_ENV} to the path of a font file with Chinese glyphs.")
+    return CJKFont(family, str(VENDORED_FONT))
+
+
+def font_families() -> list[str]:
+    """The family list charts draw with: a glyph missing from one comes from the next."""
+    families = [find_cjk_font().family]
+    if families[0] != VENDORED_FAMILY:
+        try:
+            families.append(vendored_font().family)
+        except CJKFontMissing:
+            pass  # the preferred font is there; the fallback is a nicety here
+    return families + [LAST_FAMILY]
 
 
 def installed_cjk_fonts() -> list[tuple[str, str]]:
-    """(family, file) of fonts matplotlib knows whose family is one of FAMILIES."""
+    """(family, file) of fonts matplotlib knows whose family is one of FAMILIES, best
+    first. The shipped font is not among them (its family is not in FAMILIES)."""
     found = []
     for wanted in FAMILIES:
         found += [(e.name, e.fname) for e in fontManager.ttflist if e.name.startswith(wanted)]
@@ -86,7 +151,8 @@ def installed_cjk_fonts() -> list[tuple[str, str]]:
 
 def _family_in_file(path: str) -> str | None:
     """Register the file with matplotlib (once) and name the family to ask for. A .ttc
-    holds one face per region; the Simplified Chinese one draws the glyphs readers expect."""
+    holds one face per region or weight; the Simplified Chinese one draws the glyphs
+    readers expect."""
     with _register_lock:
         if not any(e.fname == path for e in fontManager.ttflist):
             try:
@@ -94,7 +160,7 @@ def _family_in_file(path: str) -> str | None:
             except (OSError, RuntimeError, ValueError):
                 return None
         names = [e.name for e in fontManager.ttflist if e.fname == path]
-    for wanted in FAMILIES:
+    for wanted in (*FAMILIES, VENDORED_FAMILY):
         for name in names:
             if name.startswith(wanted):
                 return name
@@ -102,8 +168,7 @@ def _family_in_file(path: str) -> str | None:
 
 
 def _font(size: float | None = None) -> FontProperties:
-    font = find_cjk_font()
-    return FontProperties(family=font.family, size=size)
+    return FontProperties(family=font_families(), size=size)
 
 
 def _png(figure: Figure) -> bytes:
