@@ -45,6 +45,10 @@ def kind_label(kind: str) -> str:
     return ledger_labels.kind_label(kind)
 
 
+def reason_label(reason: str) -> str:
+    return ledger_labels.reason_label(reason)
+
+
 def value_label(value, attribute: str | None = None) -> str:
     """A stored attribute value in words (codes looked up, numbers and text as they are)."""
     return ledger_labels.value_label(value, attribute)
