@@ -40,7 +40,11 @@ def test_every_kind_of_page_as_every_role_has_no_console_error(visit):
             v.page.goto(v.url(path))
             v.page.wait_for_load_state("networkidle")
             opened += 1
-            problems += [f"{role} {path}: {p}" for p in v.problems()[before:]]
+            # A request still in flight when the next page is opened ends as ERR_ABORTED
+            # (the favicon, typically): the navigation cut it, nothing is missing. A missing
+            # asset answers 404 and is caught as a failed response.
+            problems += [f"{role} {path}: {p}" for p in v.problems()[before:]
+                         if "net::ERR_ABORTED" not in p]
         # The fixture fails the test on these too, without saying which page: say it here.
         v.console_errors.clear()
         v.failed_requests.clear()
