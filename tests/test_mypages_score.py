@@ -153,11 +153,33 @@ def test_score_page_links_the_word_duty_report(world, as_user):
 def test_consequences_read_the_members_grades_of_earlier_years(world, as_user):
     version = register_rubric(world.office, world.committee, default_rubric_text())
     score_committee(world.office, world.committee, version, year=2024)
+    score_committee(world.office, world.committee, version, year=2025)
     view = en(as_user(world.member2)).get("/me/score/?year=2025").context["score"]
-    assert view.source == "live" and view.grade == "incompetent"
+    assert view.source == "stored" and view.grade == "incompetent"
+    assert not view.provisional
     assert view.consequences == ["a talk with the liaison office", "a talk with a chair"]
     page = html(en(as_user(world.member2)).get("/me/score/?year=2025"))
     assert "a talk with a chair" in page and "主席约谈" not in page
+
+
+def test_a_year_not_yet_assessed_is_provisional_with_no_grade_verdict_or_consequence(
+        world, as_user):
+    """Before the office scores a year, the page counts so far: it says so, and shows
+    neither the grade the count would get (a red 需改进 read as a verdict) nor the
+    consequences a grade would bring (主席约谈)."""
+    version = register_rubric(world.office, world.committee, default_rubric_text())
+    score_committee(world.office, world.committee, version, year=2024)
+    response = en(as_user(world.member2)).get("/me/score/?year=2025")
+    view = response.context["score"]
+    assert view.source == "live" and view.provisional
+    assert view.consequences  # the engine's estimate has them; the page must not show them
+    page = html(response)
+    assert 'id="provisional"' in page and "has not been assessed yet" in page
+    assert "a talk with a chair" not in page
+    assert "Not graded yet" in page and view.grade_label not in page
+    assert 'class="badge red"' not in page
+    home = html(en(as_user(world.member2)).get("/me/?year=2025"))
+    assert 'id="provisional"' in home and view.grade_label not in home
 
 
 def test_a_member_account_without_a_seat_sees_an_explanation(world, as_user):

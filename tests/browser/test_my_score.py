@@ -78,3 +78,28 @@ def test_member_reads_every_reason_for_their_score_on_a_phone(world, visit):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the page scrolls sideways: {width} px wide"
     v.assert_clean()
+
+
+def test_the_grade_stays_on_one_line_on_a_phone(world, visit):
+    """需改进 used to break as 需改 / 进 in the summary tile on a 390 px screen."""
+    version = register_rubric(world.office, world.committee, default_rubric_text())
+    score_committee(world.office, world.committee, version, year=YEAR)  # member1: nothing
+    v = visit(viewport=PHONE)
+    v.log_in("member1")
+    for path in (f"/me/?year={YEAR}", f"/me/score/?year={YEAR}"):
+        v.goto(path)
+        grade = v.page.locator(".my-figures dd.my-grade")
+        assert grade.inner_text().startswith("需改进"), grade.inner_text()
+        # The top of each character of the grade's Chinese word: one line, one top.
+        tops = grade.evaluate("""el => {
+            const text = el.firstChild, tops = [];
+            for (let i = 0; i < text.length && /[\\u4e00-\\u9fff]/.test(text.data[i]); i++) {
+                const range = document.createRange();
+                range.setStart(text, i); range.setEnd(text, i + 1);
+                tops.push(Math.round(range.getBoundingClientRect().top));
+            }
+            return tops; }""")
+        assert len(tops) == 3 and len(set(tops)) == 1, (path, tops)
+        width = v.page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{path} scrolls sideways: {width} px wide"
+    v.assert_clean()

@@ -4,7 +4,6 @@ than as stored JSON."""
 
 from django.utils.translation import gettext_lazy as _
 
-from shixiao.core.choices import CommitteeLevel
 from shixiao.ledger import labels as ledger_labels
 
 KINDS = ledger_labels.KINDS
@@ -20,45 +19,8 @@ ATTRIBUTES = {
     "evidence": _("evidence"), "vouched_by": _("vouched for by"),
 }
 
-VALUES = {
-    # meetings
-    "plenary": _("plenary session"), "plenary_group": _("plenary group discussion"),
-    "standing": _("standing meeting"), "chairs": _("chairs' meeting"),
-    "consultation": _("consultation meeting"), "committee": _("special-committee meeting"),
-    "sector": _("sector activity"), "group": _("group activity"), "other": _("other activity"),
-    # attendance and participation
-    "attended": _("attended"), "leave": _("on leave"), "unexcused": _("absent without leave"),
-    "late": _("late"), "left_early": _("left early"), "partial": _("partly attended"),
-    "full": _("took part throughout"),
-    # statuses
-    "submitted": _("submitted"), "registered": _("registered"),
-    "not_registered": _("not registered"), "merged": _("merged"),
-    "converted": _("converted to an opinion report"), "key": _("key proposal"),
-    "excellent": _("excellent proposal"), "replied": _("replied"), "adopted": _("adopted"),
-    "endorsed": _("endorsed by a leader"), "follow_up_review": _("follow-up review"),
-    "effect_verified": _("effect verified"), "effect_unkept": _("effect not kept"),
-    "edited": _("edited"), "sent": _("sent upward"), "confirmed": _("confirmed fixed"),
-    "closed": _("closed"), "accepted": _("accepted as original"), "copied": _("copied"),
-    "outcome_tracked": _("tracked to an outcome"),
-    # author roles
-    "individual": _("sole author"), "first_author": _("first author"),
-    "co_signer": _("co-signer"), "collective": _("collective"),
-    "main_author": _("main author"), "participant": _("participant"),
-    # fieldwork, difficulty, flags
-    "inspection": _("inspection"), "research": _("research"), "supervision": _("supervision"),
-    "easy": _("easy"), "normal": _("normal difficulty"), "hard": _("hard"),
-    "show": _("for show"), "showcase": _("prepared showcase"), "skimming": _("skimming"),
-    **{level.value: level.label for level in CommitteeLevel},
-}
-
-
-def value_text(value) -> str:
-    if value is True:
-        return str(_("yes"))
-    if value is False:
-        return str(_("no"))
-    label = VALUES.get(value) if isinstance(value, str) else None
-    return str(label) if label is not None else str(value)
+def value_text(value, attribute: str | None = None) -> str:
+    return ledger_labels.value_label(value, attribute)
 
 
 def describe_entry(entry, titles: dict[str, str]) -> str:
@@ -68,7 +30,7 @@ def describe_entry(entry, titles: dict[str, str]) -> str:
     for name, label in ATTRIBUTES.items():
         if attrs.get(name) in (None, ""):
             continue
-        value = value_text(attrs[name])
+        value = value_text(attrs[name], name)
         parts.append(f"{label}: {value}" if label is not None else value)
     title = titles.get(str(attrs.get("ref", "")))
     if title:

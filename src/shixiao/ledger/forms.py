@@ -12,49 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from shixiao.orgs.models import Membership
 from shixiao.web.forms import DateInput
 
+from . import labels
 from .kinds import SPECS, Attr
 
-KIND_LABELS = {
-    "attendance": _("Attendance"),
-    "proposal": _("Proposal"),
-    "opinion_report": _("Opinion report"),
-    "history_material": _("Local-history material"),
-    "fieldwork": _("Inspection or research"),
-    "study": _("Study"),
-    "writing": _("Writing"),
-    "speech": _("Speech"),
-    "service": _("Service to constituents"),
-    "constituent_contact": _("Constituent contact"),
-    "task": _("Task"),
-    "commendation": _("Commendation"),
-    "discipline": _("Discipline"),
-    "manual": _("Manual points"),
-    "void": _("Retraction"),
-}
-
-ATTR_LABELS = {
-    "meeting": _("Meeting"), "state": _("Attendance"), "half_days": _("Half-days attended"),
-    "half_days_total": _("Half-days of the meeting"), "ref": _("Reference"),
-    "status": _("Status"), "role": _("Role"), "level": _("Level"), "authors": _("Authors"),
-    "author_rank": _("Author rank"), "collective": _("Collective"),
-    "units": _("Handling units"), "difficulty": _("Difficulty"),
-    "horizon_months": _("Horizon (months)"), "from_proposal": _("From a proposal"),
-    "title": _("Title"), "type": _("Type"), "days": _("Days"), "led": _("Led it"),
-    "findings": _("Findings"), "flag": _("Flag"), "weight": _("Weight"),
-    "points": _("Points"), "category": _("Category"), "rule": _("Rule"),
-}
-
-VALUE_LABELS = {
-    "plenary": _("Plenary meeting"), "plenary_group": _("Plenary group discussion"),
-    "standing": _("Standing committee meeting"), "chairs": _("Chairs' meeting"),
-    "consultation": _("Consultation meeting"), "committee": _("Special-committee meeting"),
-    "sector": _("Sector activity"), "group": _("Group activity"), "other": _("Other"),
-    "attended": _("Attended"), "leave": _("On leave"), "unexcused": _("Absent"),
-    "late": _("Late"), "left_early": _("Left early"), "partial": _("Partly attended"),
-    "national": _("National"), "provincial": _("Provincial"),
-    "prefecture": _("Prefecture / city"), "county": _("County / district"),
-    "easy": _("Easy"), "normal": _("Normal"), "hard": _("Hard"),
-}
+#: The kinds as the office's forms name them (ledger.labels is the one table).
+KIND_LABELS = labels.KINDS
 
 SOURCES = [
     ("", _("All")),
@@ -141,7 +103,7 @@ class EntryFilterForm(BaseForm):
 
 
 def _attr_field(name: str, attr: Attr) -> forms.Field:
-    label = ATTR_LABELS.get(name, name)
+    label = labels.ATTRIBUTES.get(name, name)
     if attr.type == "number":
         return forms.DecimalField(label=label, required=attr.required, max_digits=12,
                                   decimal_places=2)
@@ -151,9 +113,8 @@ def _attr_field(name: str, attr: Attr) -> forms.Field:
             coerce=lambda value: value == "true",
             choices=[("", "—"), ("true", _("Yes")), ("false", _("No"))])
     if attr.choices:
-        choices = [(value, VALUE_LABELS.get(value, value)) for value in attr.choices]
         return forms.ChoiceField(label=label, required=attr.required,
-                                 choices=[("", "—"), *choices])
+                                 choices=[("", "—"), *labels.choices(name, attr.choices)])
     return forms.CharField(label=label, required=attr.required, max_length=200)
 
 

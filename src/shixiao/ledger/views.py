@@ -13,9 +13,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from shixiao.core.errors import DomainError
 
-from . import services
-from .forms import KIND_LABELS, CorrectForm, EntryFilterForm, EntryForm, VoidForm
+from . import labels, services
+from .forms import CorrectForm, EntryFilterForm, EntryForm, VoidForm
 from .models import Entry
+from .sources import source_texts
 
 PAGE_SIZE = 50
 VIEW, ADD = "ledger.view_entry", "ledger.add_entry"
@@ -43,9 +44,13 @@ def entry_list(request):
     ids = [e.pk for e in page]
     corrected = set(Entry.objects.filter(supersedes__in=ids).values_list("supersedes_id",
                                                                          flat=True))
+    sources = source_texts(request.user, page)
     for entry in page:
         entry.is_superseded = entry.pk in corrected
-        entry.kind_label = KIND_LABELS.get(entry.kind, entry.kind)
+        _describe(entry)
+        entry.source_text, entry.source_url = sources.get(
+            (entry.source_type, entry.source_id),
+            (labels.source_label(entry.source_type), ""))
     from shixiao.sheets.exports import may_export
 
     query = request.GET.copy()
@@ -55,6 +60,12 @@ def entry_list(request):
         "form": form, "page": page, "can_record": request.user.has_perm(ADD),
         "can_export": may_export(request.user, "ledger"), "export_query": query.urlencode(),
     })
+
+
+def _describe(entry: Entry) -> None:
+    entry.kind_label = labels.kind_label(entry.kind)
+    entry.attrs_text = labels.attributes_text(entry.attrs)
+    entry.reason_text = labels.reason_label(entry.reason)
 
 
 def _form_page(request, form, title, *, status=200, **context):
@@ -99,7 +110,7 @@ def entry_create(request):
 
 def _entry(request, pk) -> Entry:
     entry = get_object_or_404(_entries(request.user), pk=pk)
-    entry.kind_label = KIND_LABELS.get(entry.kind, entry.kind)
+    _describe(entry)
     return entry
 
 

@@ -43,6 +43,11 @@ class EntryRow:
     def date(self) -> dt.date:
         return self.entry.date
 
+    @property
+    def reason(self) -> str:
+        """Why the entry was recorded as a correction, in words."""
+        return labels.reason_label(self.entry.reason)
+
 
 @dataclass
 class Act:
@@ -98,7 +103,7 @@ def entry_row(entry: Entry, titles: dict) -> EntryRow:
     successor = getattr(entry, "superseded_by", None)
     if successor is not None:
         row.superseded, row.superseded_on = True, successor.effective
-        row.superseded_reason = successor.reason
+        row.superseded_reason = labels.reason_label(successor.reason)
         row.retracted = successor.kind == "void"
         row.routine = is_routine(entry, successor)
     return row

@@ -81,6 +81,13 @@ class ScoreView:
     published_grade_label: str = ""
 
     @property
+    def provisional(self) -> bool:
+        """The year is not assessed yet: the office has not scored it, or scored it before
+        the period ended. Such a score is a count so far; it carries no grade verdict and
+        no consequence."""
+        return self.source == "live" or self.as_of < self.period[1]
+
+    @property
     def lines(self) -> list[LineView]:
         return [line for c in self.categories for line in c.lines]
 

@@ -2,7 +2,9 @@
 
 A person may sit in several committees or terms. Every page reads `?membership=` (one of
 the user's own memberships; anyone else's is a 404, like one that does not exist) and
-`?year=`, and defaults to the seat held today, else the latest one.
+`?year=`, and defaults to the seat held today, else the latest one, and to the latest year
+of that seat with records (a stored assessment or ledger entries): a year just begun, with
+nothing in it yet, would read as a verdict of zero.
 """
 
 import datetime as dt
@@ -71,11 +73,27 @@ def _default(memberships: list[Membership], today: dt.date) -> Membership | None
 
 
 def default_year(membership: Membership | None, today: dt.date) -> int:
-    """This year, or the last year of a seat that has ended."""
+    """The latest year of the seat with a stored assessment or ledger entries; with none,
+    this year, or the last year of a seat that has ended."""
     if membership is None:
         return today.year
     ends = [d.year for d in (membership.end, membership.term.end) if d is not None]
-    return min([today.year, *ends])
+    last = min([today.year, *ends])
+    recorded = latest_recorded_year(membership, last)
+    return recorded if recorded is not None else last
+
+
+def latest_recorded_year(membership: Membership, last: int) -> int | None:
+    """The latest year up to `last` in which the seat has a stored score or an entry."""
+    from shixiao.assessment.models import MemberScore
+    from shixiao.ledger.models import Entry
+
+    scored = (MemberScore.objects.filter(membership=membership, run__year__lte=last)
+              .order_by("-run__year").values_list("run__year", flat=True).first())
+    entry = (Entry.objects.filter(membership=membership, date__year__lte=last)
+             .order_by("-date").values_list("date", flat=True).first())
+    years = [y for y in (scored, entry.year if entry else None) if y is not None]
+    return max(years) if years else None
 
 
 def _int(value) -> int | None:

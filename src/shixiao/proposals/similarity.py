@@ -74,6 +74,27 @@ def similar_proposals(proposal: Proposal, k: int = 5, *, user=None) -> list[tupl
     return [(by_pk[pk], score) for pk, score in hits if pk in by_pk][:k]
 
 
+def reference_score(proposal: Proposal) -> float:
+    """The score the proposal's own text earns against itself (or against a copy of it):
+    BM25 scores have no fixed scale, so the page relates the others' scores to this one."""
+    index = index_for(proposal.committee_id)
+    hits = suggest.similar(index, proposal.body, k=3, title=proposal.title)
+    own = [score for pk, score in hits if pk == proposal.pk]
+    return max(own + [score for _pk, score in hits[:1]], default=0.0)
+
+
+#: (least share of the reference score, label key), strongest first; see strength().
+#: A reworded near-duplicate scores about half its own text's score; unrelated ones a few
+#: hundredths (tests/test_words_not_codes.py).
+STRENGTHS = ((0.4, "very"), (0.15, "close"), (0.0, "some"))
+
+
+def strength(score: float, reference: float) -> str:
+    """How close a hit is, in three steps a clerk can read: "very", "close" or "some"."""
+    share = score / reference if reference > 0 else 0.0
+    return next(key for least, key in STRENGTHS if share >= least)
+
+
 def _units_of(committee_id: int) -> dict[int, list[str]]:
     """The units that handle or handled each proposal: its assignments' units, except those
     withdrawn or reassigned away; a merged proposal counts its lead's units."""

@@ -529,10 +529,13 @@ def _similar(user, p) -> dict:
         return {}
     merged_here = set(p.merged.values_list("pk", flat=True))
     rows = []
-    for other, score in similarity.similar_proposals(p, user=user):
+    hits = similarity.similar_proposals(p, user=user)
+    reference = similarity.reference_score(p) if hits else 0.0
+    for other, score in hits:
         mergeable = (p.state == S.IN_REVIEW and other.state in f.MERGE_TARGET_STATES
                      and other.merged_into_id is None and other.pk not in merged_here)
-        rows.append({"proposal": other, "score": score, "mergeable": mergeable,
+        rows.append({"proposal": other, "strength": similarity.strength(score, reference),
+                     "mergeable": mergeable,
                      "colour": STATE_COLOURS.get(other.state, "grey")})
     units = similarity.suggested_units(p) if p.state == S.REGISTERED else []
     return {"similar": rows, "suggested_units": units}

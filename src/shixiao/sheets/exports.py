@@ -77,25 +77,27 @@ def members_sheet(user, params) -> Sheet:
 
 # Ledger entries -----------------------------------------------------------------------------
 
-def _attrs_text(attrs: dict) -> str:
-    return "；".join(f"{key}={value}" for key, value in sorted(attrs.items()))
-
-
 def ledger_sheet(user, params) -> Sheet:
-    from shixiao.ledger.forms import KIND_LABELS, EntryFilterForm
+    from shixiao.ledger import labels
+    from shixiao.ledger.forms import EntryFilterForm
     from shixiao.ledger.models import Entry
+    from shixiao.ledger.sources import source_texts
 
     form = EntryFilterForm(params)
     entries = form.apply(Entry.objects.visible_to(user)).select_related(
         "membership__person", "committee", "recorded_by").order_by("date", "id")
     superseded = set(Entry.objects.filter(supersedes__in=entries.values("pk")).values_list(
         "supersedes_id", flat=True))
+    entries = list(entries)
+    sources = source_texts(user, entries)
     rows = [[
         _d(e.date), _d(e.effective), e.membership.person.name, e.committee.name,
-        str(KIND_LABELS.get(e.kind, e.kind)), _attrs_text(e.attrs),
-        f"{e.source_type}:{e.source_id}" if e.source_type else "", e.evidence, e.vouched_by,
-        e.reason, "是" if e.pk in superseded else "", e.supersedes_id or "",
-        e.recorded_by.username if e.recorded_by else "",
+        labels.kind_label(e.kind), labels.attributes_text(e.attrs),
+        sources.get((e.source_type, e.source_id), (labels.source_label(e.source_type), ""))[0]
+        if e.source_type else "",
+        e.evidence, e.vouched_by,
+        labels.reason_label(e.reason), "是" if e.pk in superseded else "", e.supersedes_id or "",
+        (e.recorded_by.get_full_name() or e.recorded_by.username) if e.recorded_by else "",
         timezone.localtime(e.recorded_at).strftime("%Y-%m-%d %H:%M"), e.pk,
     ] for e in entries]
     return Sheet(title="履职记录", filters=_filters(form), rows=rows, headers=[
