@@ -40,7 +40,7 @@ ALLOWED_WORDS = {
     "km", "kg", "px", "KB", "MB", "GB",
 }
 # A file extension; a code in capitals (a unit's code such as JYJ, a result grade A–D).
-_ALLOWED_RE = re.compile(r"\.(docx|xlsx|csv|yaml)|[A-Z]+")
+_ALLOWED_RE = re.compile(r"\.(docx|xlsx|xls|csv|yaml)|[A-Z]+")
 # A word starts with a letter that follows no letter or digit: the X of an ID number
 # (11010119900307123X) and the F of F2025-12-0 belong to identifiers, not words.
 _WORD_RE = re.compile(r"(?<![A-Za-z0-9_])\.?[A-Za-z][A-Za-z0-9]*(?:[_.:/-][A-Za-z0-9]+)*")

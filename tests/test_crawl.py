@@ -5,8 +5,6 @@ what a person reads — on the pages and in the Word and Excel files they downlo
 The crawl (tests/crawl_kit.py) follows every same-site link from the home page, bounded per
 URL pattern, so a new page is crawled as soon as some page links to it."""
 
-from dataclasses import replace
-
 import pytest
 from django.core.management import call_command
 from django.test import Client
@@ -20,41 +18,6 @@ from .crawl_kit import crawl, latin_words, pattern_of, visible_text
 from .demo_kit import build_full_demo
 
 ROLES = ["office", "sc1", "leader", "auditor", "unit1", "author", "standing", "anonymous"]
-
-# Known and pending: the rubric's own labels (`实效 / verified outcomes`, requirement ids
-# such as plenary_leave, grades, consequences) are being made per language on another
-# branch (issue 10, item 4, rubric labels). Until that is merged, the English words of the
-# default rubric's labels and ids are let through, and only on the pages that show a
-# rubric. Once it is, delete RUBRIC_PAGES and rubric_words() and this test must still pass.
-RUBRIC_PAGES = {"dashboard:index", "dossier:index", "dossier:publish", "dossier:publication",
-                "dossier:committee_summary", "dossier:member_report", "mypages:home",
-                "mypages:score"}
-
-
-def rubric_words() -> set[str]:
-    from shixiao.assessment.defaults import default_rubric_text
-    from shixiao.assessment.rubric import load
-
-    rubric = load(default_rubric_text())
-    parts = [rubric.id, rubric.label or ""]
-    for item in (*rubric.categories, *[r for c in rubric.categories for r in c.rules],
-                 *rubric.grades, *rubric.gates, *rubric.consequences,
-                 *[t for g in rubric.gates for clause in g.clauses for t in clause]):
-        parts += [item.id, getattr(item, "label", "") or ""]
-    return set(latin_words(" ".join(parts)))
-
-
-def problems_of(seen, role: str) -> str:
-    """The crawl's report, less the pending rubric words on the rubric's pages."""
-    pending = rubric_words()
-    kept = {}
-    for path, words in seen.words.items():
-        if pattern_of(path).split("?")[0] in RUBRIC_PAGES:
-            words = [w for w in words if w not in pending]
-        if words:
-            kept[path] = words
-    return replace(seen, words=kept).report(role)
-
 
 @pytest.fixture(scope="module")
 def full_demo(django_db_setup, django_db_blocker):
@@ -104,7 +67,7 @@ def client_for(demo, role: str) -> Client:
 def test_every_page_as_every_role_is_chinese_and_answers(full_demo, db, role):
     seen = crawled(full_demo, role)
     assert seen.pages, role
-    problems = problems_of(seen, role)
+    problems = seen.report(role)
     assert not problems, f"{len(seen.pages)} pages crawled; problems:\n{problems}"
 
 
