@@ -1,0 +1,39 @@
+"""Small page defects of issue 10: counts read as phrases, the head keeps Chinese browsers
+out of IE mode."""
+
+import re
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+def visible(response) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", text(response)))
+
+
+def test_home_counts_read_as_phrases_not_as_ids(world, as_user):
+    html = visible(as_user(world.office).get("/"))
+    assert "2 个承办单位" in html and "2 名现任委员" in html and "2 个界别" in html
+    assert "2 个专门委员会" in html
+    assert not re.search(r"承办单位\s*\d", html), "a label then a number reads like an id"
+
+
+def test_home_count_of_one_unit_reads_as_one_unit(world, as_user):
+    html = visible(as_user(world.unit1_user).get("/"))
+    assert "1 个承办单位" in html
+
+
+def test_home_counts_in_english_use_the_plural_rule(world, as_user):
+    client = as_user(world.unit1_user)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "1 handling unit" in visible(client.get("/"))
+    assert "1 handling units" not in visible(client.get("/"))
+
+
+def test_every_page_asks_360_and_qq_browsers_for_their_modern_engine(world, as_user, client):
+    for response in (client.get("/login/"), as_user(world.member1).get("/")):
+        html = text(response)
+        head = html.split("</head>", 1)[0]
+        assert '<meta name="renderer" content="webkit">' in head
+        assert '<meta http-equiv="X-UA-Compatible" content="IE=edge">' in head
