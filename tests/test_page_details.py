@@ -37,3 +37,24 @@ def test_every_page_asks_360_and_qq_browsers_for_their_modern_engine(world, as_u
         head = html.split("</head>", 1)[0]
         assert '<meta name="renderer" content="webkit">' in head
         assert '<meta http-equiv="X-UA-Compatible" content="IE=edge">' in head
+
+
+# Reply deadline after the reply -------------------------------------------------------------
+
+def handling_section(html: str) -> str:
+    start = html.index("<h2>办理情况</h2>")
+    return html[start:html.index("</section>", start)]
+
+
+def test_replied_proposal_shows_when_it_was_replied_not_its_deadline(world, as_user):
+    from .proposals_kit import REPLY_ON, replied
+
+    p = replied(world)
+    assert p.reply_due
+    for user in (world.office, world.member1, world.unit1_user):
+        html = text(as_user(user).get(f"/proposals/{p.pk}/"))
+        section = handling_section(html)
+        assert "答复期限" not in section, user.username
+        assert p.reply_due.isoformat() not in section, user.username
+        assert f"{REPLY_ON.isoformat()} 答复" in section, user.username
+

@@ -56,6 +56,8 @@ PAGE_SIZE = 30
 VIEW = "proposals.view_proposal"
 S = ProposalState
 A = AssignmentState
+#: Assignments whose reply (or co-handling opinion) is still owed; the others show no deadline.
+OPEN_ASSIGNMENT_STATES = (A.ASSIGNED, A.OBJECTED)
 EDITABLE = (S.DRAFT, S.RETURNED)
 #: While the office reviews and assigns it, a proposal is compared with the others.
 SIMILAR_STATES = (S.SUBMITTED, S.IN_REVIEW, S.REGISTERED)
@@ -168,6 +170,7 @@ def unit_home(request):
         a.objection_open = timers.objection_open(a, today)
         a.objection_colour = clock.objection(a)
         a.reply_colour = clock.assignment_reply(a)
+        a.reply_open = a.state in OPEN_ASSIGNMENT_STATES
         a.next_follow_up = pending.get(a.proposal_id)
         if a.next_follow_up:
             a.follow_up_colour = clock.follow_up(a.next_follow_up, a.proposal.committee)
@@ -548,6 +551,7 @@ def _detail(request, proposal, *, bound=None, status=200):
                        .select_related("unit", "proposal__committee").order_by("id"))
     for a in assignments:
         a.reply_colour = clock.assignment_reply(a)
+        a.reply_open = a.state in OPEN_ASSIGNMENT_STATES
         a.objection_is_open = timers.objection_open(a)
         a.contact_due = timers.contact_due(a) if a.state == A.ASSIGNED else None
         a.replying = a.role in REPLYING_ROLES
@@ -570,6 +574,8 @@ def _detail(request, proposal, *, bound=None, status=200):
         "follow_ups": follow_ups,
         "endorsements": p.endorsements.order_by("on", "id"),
         "reply_colour": clock.reply(p),
+        # Once replied, the deadline is history: the page says when the reply came instead.
+        "reply_done": p.state in (S.REPLIED, S.FOLLOW_UP, S.CLOSED) and p.replied_on,
         "rating_due": timers.rating_due(p),
         "merged_here": _proposals(user).filter(merged_into=p).order_by("id"),
         "merged_into_visible": p.merged_into_id and _proposals(user).filter(
