@@ -58,3 +58,38 @@ def test_replied_proposal_shows_when_it_was_replied_not_its_deadline(world, as_u
         assert p.reply_due.isoformat() not in section, user.username
         assert f"{REPLY_ON.isoformat()} 答复" in section, user.username
 
+
+
+# A closed proposal with a follow-up still due ------------------------------------------------
+
+def closed_with_follow_ups_due(world):
+    import datetime as dt
+
+    from shixiao.proposals import services as ps
+
+    from .proposals_kit import replied
+
+    p = replied(world)
+    six = p.follow_ups.order_by("due").first()
+    ps.review_follow_up(world.office, six, finding="fulfilled", on=six.due,
+                        evidence="2025年11月实地查看：接送车位已施划，照片存档。")
+    p = ps.close(world.office, p, outcome="fulfilled", on=dt.date(2026, 1, 5))
+    assert p.state == "closed" and p.follow_ups.filter(reviewed_on__isnull=True).exists()
+    return p
+
+
+def state_badges(html: str) -> list[str]:
+    return re.findall(r'<span class="badge[^"]*">([^<]*)</span>', html)
+
+
+def test_a_proposal_with_a_follow_up_due_never_reads_as_finished(world, as_user):
+    p = closed_with_follow_ups_due(world)
+    pages = {
+        "unit portal": as_user(world.unit1_user).get("/proposals/unit/"),
+        "list": as_user(world.office).get("/proposals/"),
+        "detail": as_user(world.office).get(f"/proposals/{p.pk}/"),
+    }
+    for name, response in pages.items():
+        badges = state_badges(text(response))
+        assert "已办结" not in badges, name
+        assert "跟踪问效" in badges, (name, badges)
