@@ -182,3 +182,15 @@ def test_filters_never_widen_the_scope(world, as_user):
                  .values_list("object_type", flat=True))
     assert set(kinds) - {""} == others
     assert as_user(world.member1).get("/audit/?user=office").status_code == 403
+
+
+def test_a_proposals_records_name_it_by_number_and_title(world, as_user):
+    from .proposals_kit import registered
+
+    p = registered(world)
+    response = as_user(world.office).get(
+        f"/audit/?kind=proposals.proposal&object={p.display_number}")
+    rows = response.context["records"]
+    assert rows and {r.record.object_id for r in rows} == {str(p.pk)}
+    assert all(r.object_name == f"{p.display_number} {p.title}" for r in rows)
+    assert all(r.object_type == "提案" for r in rows)
