@@ -94,6 +94,11 @@ def _show_state(p, follow_up_pending: bool) -> None:
     p.state_colour = STATE_COLOURS.get(state, "grey")
 
 
+def _reply_done(p) -> bool:
+    """Replied (and later): the reply deadline is history, the reply date is what counts."""
+    return bool(p.state in (S.REPLIED, S.FOLLOW_UP, S.CLOSED) and p.replied_on)
+
+
 def _pending_follow_ups(proposal_ids) -> set[int]:
     return set(FollowUp.objects.filter(proposal_id__in=proposal_ids, reviewed_on__isnull=True)
                .values_list("proposal_id", flat=True))
@@ -109,7 +114,7 @@ def _decorate(proposals, clock: queries.DeadlineClock) -> None:
             p.collective_name or "")
         p.unit_names = [a.unit.name for a in units.get(p.merged_into_id or p.pk, [])]
         p.reply_colour = clock.reply(p)
-        p.reply_done = p.state in (S.REPLIED, S.FOLLOW_UP, S.CLOSED) and p.replied_on
+        p.reply_done = _reply_done(p)
         _show_state(p, p.pk in pending)
 
 
@@ -589,8 +594,7 @@ def _detail(request, proposal, *, bound=None, status=200):
         "follow_ups": follow_ups,
         "endorsements": p.endorsements.order_by("on", "id"),
         "reply_colour": clock.reply(p),
-        # Once replied, the deadline is history: the page says when the reply came instead.
-        "reply_done": p.state in (S.REPLIED, S.FOLLOW_UP, S.CLOSED) and p.replied_on,
+        "reply_done": _reply_done(p),
         "rating_due": timers.rating_due(p),
         "merged_here": _proposals(user).filter(merged_into=p).order_by("id"),
         "merged_into_visible": p.merged_into_id and _proposals(user).filter(

@@ -9,7 +9,6 @@ choice since removed). Every such case is shown, never raised: the audit log mus
 whatever an old record holds.
 """
 
-import datetime as dt
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -232,8 +231,6 @@ def _scalar(f, value) -> str:
         if len(value) > LONG_LIST:
             shown.append(gettext("… %(n)s in all") % {"n": len(value)})
         return "、".join(shown) or EMPTY
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
     text = str(value)
     if len(text) > LONG_TEXT:
         return gettext("%(start)s… (%(n)s characters)") % {"start": text[:LONG_TEXT],
