@@ -121,10 +121,29 @@ def test_proposals_export_uses_the_proposal_list_filters(world, as_user):
     ws = download(client, "/sheets/export/proposals.xlsx?year=2024")
     assert ws.title == "提案"
     [row] = records(ws)
-    assert row["标题"] == "甲提案" and row["第一提案人"] == "张三" and row["附议人"] == "李四"
+    assert row["标题"] == "甲提案" and row["第一提案人"] == "张三" and row["联名人"] == "李四"
     assert row["提交日期"] == "2024-01-15"
     assert len(records(download(client, "/sheets/export/proposals.xlsx"))) == 2
     assert records(download(as_user(world.office_other), "/sheets/export/proposals.xlsx")) == []
+
+
+def test_proposals_export_speaks_the_pages_words_with_grade_and_ratings(world, as_user):
+    from shixiao.proposals import services as ps
+
+    from .proposals_kit import REPLY_ON, replied
+
+    p = replied(world, code="B")
+    ps.rate(world.member1, p, process="satisfied", result="basically",
+            on=REPLY_ON + dt.timedelta(days=5))
+    ws = download(as_user(world.office), "/sheets/export/proposals.xlsx")
+    headers = [c.value for c in ws[1]]
+    assert "附议人" not in headers
+    assert headers[headers.index("第一提案人") + 1] == "联名人"
+    assert headers[headers.index("答复日期") + 1:headers.index("答复日期") + 4] == [
+        "办理结果等级", "办理过程评价", "办理结果评价"]
+    [row] = records(ws)
+    assert row["办理结果等级"].startswith("B ")
+    assert (row["办理过程评价"], row["办理结果评价"]) == ("满意", "基本满意")
 
 
 def test_reports_export_is_scoped(world, as_user):

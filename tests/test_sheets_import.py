@@ -475,3 +475,35 @@ def test_anonymous_visitors_are_sent_to_login(world, client):
 def test_unknown_kind_is_404(world, as_user):
     assert as_user(world.office).get("/sheets/import/nonsense/").status_code == 404
     assert as_user(world.office).get("/sheets/templates/nonsense.xlsx").status_code == 404
+
+
+def test_corrected_upload_supersedes_the_faulty_pending_preview(world, as_user):
+    client = as_user(world.office)
+    good_other = preview(client, "attendance", [sign_in("张三", 会议日期=dt.date(2024, 4, 2))],
+                         name="四月签到.xlsx")
+    faulty = preview(client, "attendance", [sign_in("张三"), sign_in("李四", "到场了")],
+                     name="签到.xlsx")
+    assert faulty.errors and faulty.state == "previewed"
+    corrected = preview(client, "attendance", [sign_in("张三"), sign_in("李四", "请假")],
+                        name="签到（改）.xlsx")
+    faulty.refresh_from_db()
+    good_other.refresh_from_db()
+    assert faulty.state == "discarded", "the faulty preview no longer reads as pending"
+    assert good_other.state == "previewed", "a preview without errors may still be imported"
+    assert corrected.state == "previewed" and not corrected.errors
+    record = AuditRecord.objects.get(object_type="sheets.importbatch", object_id=str(faulty.pk),
+                                     after__state="discarded")
+    assert record.username == "office"
+    assert f"#{corrected.pk}" in record.reason and "签到（改）.xlsx" in record.reason
+
+
+def test_another_persons_faulty_preview_is_left_alone(world, as_user):
+    from shixiao.accounts.services import create_user
+    from shixiao.core.choices import UserRole
+
+    colleague = create_user(None, username="office2", password="pw", role=UserRole.OFFICE,
+                            committee=world.committee)
+    faulty = preview(as_user(colleague), "attendance", [sign_in("李四", "到场了")])
+    preview(as_user(world.office), "attendance", [sign_in("李四", "请假")])
+    faulty.refresh_from_db()
+    assert faulty.state == "previewed"

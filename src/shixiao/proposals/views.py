@@ -56,6 +56,8 @@ PAGE_SIZE = 30
 VIEW = "proposals.view_proposal"
 S = ProposalState
 A = AssignmentState
+#: Assignments whose reply (or co-handling opinion) is still owed; the others show no deadline.
+OPEN_ASSIGNMENT_STATES = (A.ASSIGNED, A.OBJECTED)
 EDITABLE = (S.DRAFT, S.RETURNED)
 #: While the office reviews and assigns it, a proposal is compared with the others.
 SIMILAR_STATES = (S.SUBMITTED, S.IN_REVIEW, S.REGISTERED)
@@ -84,17 +86,36 @@ def _handle(form, call) -> tuple[object | None, int]:
     return None, 400
 
 
+def _show_state(p, follow_up_pending: bool) -> None:
+    """The state a page shows: a closed proposal whose follow-up review is still due reads
+    as in follow-up, never as finished."""
+    state = S.FOLLOW_UP if p.state == S.CLOSED and follow_up_pending else S(p.state)
+    p.state_label = state.label
+    p.state_colour = STATE_COLOURS.get(state, "grey")
+
+
+def _reply_done(p) -> bool:
+    """Replied (and later): the reply deadline is history, the reply date is what counts."""
+    return bool(p.state in (S.REPLIED, S.FOLLOW_UP, S.CLOSED) and p.replied_on)
+
+
+def _pending_follow_ups(proposal_ids) -> set[int]:
+    return set(FollowUp.objects.filter(proposal_id__in=proposal_ids, reviewed_on__isnull=True)
+               .values_list("proposal_id", flat=True))
+
+
 def _decorate(proposals, clock: queries.DeadlineClock) -> None:
     """What a list row shows beside the proposal: first author, units, colours."""
     units = queries.live_assignments_by_lead(proposals)
+    pending = _pending_follow_ups([p.pk for p in proposals])
     for p in proposals:
         authors = list(p.authors.all())
         p.first_author_name = authors[0].membership.person.name if authors else (
             p.collective_name or "")
         p.unit_names = [a.unit.name for a in units.get(p.merged_into_id or p.pk, [])]
         p.reply_colour = clock.reply(p)
-        p.reply_done = p.state in (S.REPLIED, S.FOLLOW_UP, S.CLOSED) and p.replied_on
-        p.state_colour = STATE_COLOURS.get(p.state, "grey")
+        p.reply_done = _reply_done(p)
+        _show_state(p, p.pk in pending)
 
 
 # List ---------------------------------------------------------------------------------------
@@ -168,11 +189,12 @@ def unit_home(request):
         a.objection_open = timers.objection_open(a, today)
         a.objection_colour = clock.objection(a)
         a.reply_colour = clock.assignment_reply(a)
+        a.reply_open = a.state in OPEN_ASSIGNMENT_STATES
         a.next_follow_up = pending.get(a.proposal_id)
         if a.next_follow_up:
             a.follow_up_colour = clock.follow_up(a.next_follow_up, a.proposal.committee)
         a.merged_here = merged.get(a.proposal_id, [])
-        a.proposal.state_colour = STATE_COLOURS.get(a.proposal.state, "grey")
+        _show_state(a.proposal, a.next_follow_up is not None)
         # The proposal's own state says more than the assignment's only after the reply.
         a.show_proposal_state = a.proposal.state not in (S.ASSIGNED, S.REPLIED)
     return render(request, "proposals/unit_home.html", {
@@ -551,6 +573,7 @@ def _detail(request, proposal, *, bound=None, status=200):
                        .select_related("unit", "proposal__committee").order_by("id"))
     for a in assignments:
         a.reply_colour = clock.assignment_reply(a)
+        a.reply_open = a.state in OPEN_ASSIGNMENT_STATES
         a.objection_is_open = timers.objection_open(a)
         a.contact_due = timers.contact_due(a) if a.state == A.ASSIGNED else None
         a.replying = a.role in REPLYING_ROLES
@@ -558,10 +581,11 @@ def _detail(request, proposal, *, bound=None, status=200):
                       .prefetch_related("progress__unit").order_by("due", "id"))
     for fu in follow_ups:
         fu.colour = clock.follow_up(fu, p.committee)
+    _show_state(p, any(fu.reviewed_on is None for fu in follow_ups))
     me = author_of(user, p)
     ctx = {
         "proposal": p, "authors": authors, "author": me,
-        "state_colour": STATE_COLOURS.get(p.state, "grey"),
+        "state_colour": p.state_colour,
         "may_edit": p.state in EDITABLE and _may_edit(user, p, authors),
         "timeline": _timeline(user, p),
         "assignments": assignments,
@@ -573,6 +597,7 @@ def _detail(request, proposal, *, bound=None, status=200):
         "follow_ups": follow_ups,
         "endorsements": p.endorsements.order_by("on", "id"),
         "reply_colour": clock.reply(p),
+        "reply_done": _reply_done(p),
         "rating_due": timers.rating_due(p),
         "merged_here": _proposals(user).filter(merged_into=p).order_by("id"),
         "merged_into_visible": p.merged_into_id and _proposals(user).filter(

@@ -118,23 +118,66 @@ def proposals_sheet(user, params) -> Sheet:
                      .prefetch_related(Prefetch("authors", queryset=authors))
                      .order_by("-year", "number", "id"))
     units = queries.live_assignments_by_lead(proposals)
+    grades, ratings = _replies_and_ratings(user, proposals)
     categories = dict(vocab.CATEGORIES)
     rows = []
     for p in proposals:
         names = [a.membership.person.name for a in p.authors.all()]
+        process, result = ratings.get(p.pk, ("", ""))
         rows.append([
             p.display_number, p.year, p.title, categories.get(p.category, p.category),
             str(p.get_proposer_type_display()), names[0] if names else p.collective_name,
             "、".join(names[1:]), str(p.get_state_display()), _d(p.submitted_on),
             _d(p.registered_on),
             "、".join(a.unit.name for a in units.get(p.merged_into_id or p.pk, [])),
-            _d(p.reply_due), _d(p.replied_on), "是" if p.is_key else "",
+            _d(p.reply_due), _d(p.replied_on), grades.get(p.pk, ""), process, result,
+            "是" if p.is_key else "",
             str(p.get_outcome_display()) if p.outcome else "", _d(p.closed_on),
         ])
+    # The pages' words: co-signers are 联名人; the grade and ratings as the detail page shows.
     return Sheet(title="提案", filters=_filters(form), rows=rows, headers=[
-        "编号", "年度", "标题", "类别", "提案者类型", "第一提案人", "附议人", "状态",
-        "提交日期", "立案日期", "承办单位", "答复期限", "答复日期", "重点提案", "核实结果",
-        "办结日期"])
+        "编号", "年度", "标题", "类别", "提案者类型", "第一提案人", "联名人", "状态",
+        "提交日期", "立案日期", "承办单位", "答复期限", "答复日期", "办理结果等级",
+        "办理过程评价", "办理结果评价", "重点提案", "核实结果", "办结日期"])
+
+
+def _replies_and_ratings(user, proposals) -> tuple[dict, dict]:
+    """Per proposal, the latest round's result grades (per unit when several replied) and
+    the authors' satisfaction with the process and the result (per author when several
+    rated), as far as `user` may see them: units never see ratings."""
+    from shixiao.proposals.models import Rating, Reply
+
+    ids = [p.pk for p in proposals]
+    latest: dict[int, list] = {}
+    for r in (Reply.objects.visible_to(user).filter(proposal_id__in=ids)
+              .select_related("grade", "assignment__unit").order_by("round", "id")):
+        rows = latest.setdefault(r.proposal_id, [])
+        if rows and rows[0].round != r.round:
+            rows.clear()
+        rows.append(r)
+    grades = {pid: _per_name([(r.assignment.unit.name, str(r.grade)) for r in rows])
+              for pid, rows in latest.items()}
+    rated: dict[int, list] = {}
+    for r in (Rating.objects.visible_to(user).filter(proposal_id__in=ids)
+              .select_related("author__membership__person").order_by("round", "id")):
+        rows = rated.setdefault(r.proposal_id, [])
+        if rows and rows[0].round != r.round:
+            rows.clear()
+        rows.append(r)
+    ratings = {pid: (
+        _per_name([(r.author.membership.person.name, str(r.get_process_display()))
+                   for r in rows]),
+        _per_name([(r.author.membership.person.name, str(r.get_result_display()))
+                   for r in rows]),
+    ) for pid, rows in rated.items()}
+    return grades, ratings
+
+
+def _per_name(pairs: list[tuple[str, str]]) -> str:
+    """One value alone; several as 名称：值, so a sheet cell says whose it is."""
+    if len(pairs) == 1:
+        return pairs[0][1]
+    return "；".join(f"{name}：{value}" for name, value in pairs)
 
 
 # Opinion reports ----------------------------------------------------------------------------

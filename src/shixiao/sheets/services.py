@@ -106,10 +106,30 @@ def preview_import(actor, kind: str, *, file_name: str, data: bytes,
             "This very file was imported on %(date)s (import #%(id)s).") % {
             "date": timezone.localtime(earlier.committed_at).strftime("%Y-%m-%d %H:%M"),
             "id": earlier.pk}})
-    return ImportBatch.objects.create(
-        committee=committee, kind=kind, file_name=(file_name or "upload.xlsx")[-255:],
-        sha256=sha256, rows=_jsonable([row.to_json(importer.columns) for row in rows]),
-        errors=_jsonable(errors), uploaded_by=actor if getattr(actor, "pk", None) else None)
+    uploader = actor if getattr(actor, "pk", None) else None
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            committee=committee, kind=kind, file_name=(file_name or "upload.xlsx")[-255:],
+            sha256=sha256, rows=_jsonable([row.to_json(importer.columns) for row in rows]),
+            errors=_jsonable(errors), uploaded_by=uploader)
+        if uploader is not None:
+            _supersede_faulty(actor, batch, importer)
+    return batch
+
+
+def _supersede_faulty(actor, batch: ImportBatch, importer: Importer) -> None:
+    """A new upload of the same kind by the same person replaces their earlier previews
+    that had errors: those can never be imported, and left pending they read as work still
+    to do (and keep people's ID numbers in full until they expire)."""
+    faulty = (ImportBatch.objects.select_for_update()
+              .filter(committee=batch.committee, kind=batch.kind, uploaded_by=batch.uploaded_by,
+                      state=ImportState.PREVIEWED).exclude(pk=batch.pk))
+    for earlier in faulty:
+        if not earlier.errors:  # a good preview may still be imported: keep it
+            continue
+        _discard(actor, earlier, importer, reason=_(
+            "Superseded by a new upload: %(file)s (import #%(id)s).") % {
+            "file": batch.file_name, "id": batch.pk})
 
 
 def _changed_since_preview(importer: Importer, rows: list[Row], stored: list[dict]) -> str:

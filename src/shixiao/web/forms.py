@@ -2,10 +2,16 @@
 (dates in order, no overlapping seats, placements in the right committee) lives in the models
 and services, whose ValidationError `attach_errors` puts back onto the form's fields."""
 
+import datetime as dt
+import re
+
 from django import forms
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from shixiao.audit.models import Action
 from shixiao.core.choices import MembershipRole
 from shixiao.orgs.models import (
     Committee,
@@ -16,6 +22,7 @@ from shixiao.orgs.models import (
     SpecialCommittee,
     Term,
 )
+from shixiao.proposals.models import Proposal
 
 PERSON_FIELDS = ["name", "gender", "birth_date", "ethnicity", "party", "employer",
                  "id_number", "phone"]
@@ -198,3 +205,65 @@ class MemberFilterForm(ScopedForm):
         if "special_committee" in data:
             memberships = memberships.filter(special_committees=data["special_committee"])
         return memberships
+
+
+class AuditFilterForm(forms.Form):
+    """Filters of the audit trail: who, which object, when, what. Bad input (a date that
+    cannot be read, an end before the start) is a field error; valid filters still apply."""
+
+    user = forms.CharField(label=_("User"), required=False, max_length=150,
+                           help_text=_("Login name or full name."))
+    kind = forms.ChoiceField(label=_("Kind of object"), required=False)
+    object = forms.CharField(label=_("Object"), required=False, max_length=200,
+                             help_text=_("ID, number (e.g. 2025-0012) or part of the name."))
+    start = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    end = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    action = forms.ChoiceField(label=_("Action"), required=False)
+
+    def __init__(self, *args, kinds: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("All")), *kinds]
+        self.fields["action"].choices = [("", _("All")), *Action.choices]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", _("The end date is before the start date."))
+        return data
+
+    def apply(self, records):
+        """Narrow an already scoped queryset of audit records by the valid filters."""
+        self.is_valid()
+        data = {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+        if "user" in data:
+            who = data["user"].strip()
+            records = records.filter(Q(username__iexact=who) | Q(user__first_name__icontains=who)
+                                     | Q(user__last_name__icontains=who))
+        if "kind" in data:
+            records = records.filter(object_type=data["kind"])
+        if "object" in data:
+            records = records.filter(_object_query(data["object"].strip(), data.get("kind")))
+        zone = timezone.get_current_timezone()
+        if "start" in data:
+            records = records.filter(timestamp__gte=dt.datetime.combine(
+                data["start"], dt.time.min, tzinfo=zone))
+        if "end" in data:
+            records = records.filter(timestamp__lt=dt.datetime.combine(
+                data["end"] + dt.timedelta(days=1), dt.time.min, tzinfo=zone))
+        if "action" in data:
+            records = records.filter(action=data["action"])
+        return records
+
+
+def _object_query(text: str, kind: str | None):
+    """An object by its id, its proposal number (2025-0012) or part of its recorded name."""
+    query = Q(object_repr__icontains=text)
+    if text.lstrip("#").isdigit():
+        query |= Q(object_id=text.lstrip("#"))
+    number = re.fullmatch(r"(\d{4})-(\d{1,6})", text)
+    if number and kind in (None, "", "proposals.proposal"):
+        ids = Proposal.objects.filter(year=int(number[1]), number=int(number[2])).values_list(
+            "pk", flat=True)
+        query |= Q(object_type="proposals.proposal", object_id__in=[str(pk) for pk in ids])
+    return query

@@ -27,10 +27,11 @@ from shixiao.orgs.models import (
     can_see_personal_data,
 )
 
-from .audit_display import describe_records
+from .audit_display import audit_kinds, describe_records
 from .forms import (
     EDIT_FIELDS,
     MEMBERSHIP_FIELDS,
+    AuditFilterForm,
     EnrolForm,
     MemberFilterForm,
     MembershipEditForm,
@@ -260,8 +261,11 @@ def unit_detail(request, pk):
 @login_required
 @permission_required("audit.view_auditrecord", raise_exception=True)
 def audit_list(request):
-    """The audit trail, newest first. Read-only: records cannot be changed from anywhere."""
-    page = _page(request, AuditRecord.objects.visible_to(request.user).order_by("-seq"))
+    """The audit trail, newest first, narrowed by who, which object, when and what.
+    Read-only: records cannot be changed from anywhere."""
+    records = AuditRecord.objects.visible_to(request.user)
+    form = AuditFilterForm(request.GET, kinds=audit_kinds(records))
+    page = _page(request, form.apply(records).order_by("-seq"))
     return render(request, "web/audit_list.html", {
-        "page": page, "records": describe_records(page.object_list),
+        "form": form, "page": page, "records": describe_records(page.object_list),
     })
