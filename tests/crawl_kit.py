@@ -28,9 +28,6 @@ from django.urls import Resolver404, resolve
 
 SKIP_PREFIXES = (
     "/logout/", "/i18n/", "/static/", "/api/", "/favicon.ico",
-    # The audit log answers 500 on the demo (issue 10, item 3, fixed on another branch);
-    # drop this line once that fix is merged.
-    "/audit/",
 )
 
 # Words people use untranslated in Chinese offices, and units. Everything else in Latin

@@ -194,3 +194,60 @@ def test_a_proposals_records_name_it_by_number_and_title(world, as_user):
     assert rows and {r.record.object_id for r in rows} == {str(p.pk)}
     assert all(r.object_name == f"{p.display_number} {p.title}" for r in rows)
     assert all(r.object_type == "提案" for r in rows)
+
+
+def _fixed_reasons_in_source() -> set[str]:
+    """Reasons the services store as fixed English words: the literal last argument of the
+    proposals' audit helpers, and `reason="..."` keywords."""
+    from pathlib import Path
+
+    import shixiao
+
+    root = Path(shixiao.__file__).parent
+    found = set()
+    for path in root.rglob("*.py"):
+        if "migrations" in path.parts or "demo" in path.name:
+            continue
+        text = path.read_text(encoding="utf-8")
+        found |= set(re.findall(r'audit_(?:create|update|delete|event)\([^)]*"([^"]+)"\)', text))
+        found |= set(re.findall(r'\breason="([A-Za-z][^"]*)"', text))
+    return found
+
+
+def test_every_fixed_reason_a_service_stores_reads_in_chinese(world):
+    """A service that audits with a fixed English reason ("extension approved") must have
+    it in the audit page's reason table, or the auditor reads English."""
+    from types import SimpleNamespace
+
+    from shixiao.web.audit_display import _reason
+
+    reasons = _fixed_reasons_in_source()
+    assert "extension approved" in reasons and "rubric registered" in reasons
+    untranslated = []
+    with translation.override("zh-hans"):
+        for reason in sorted(reasons):
+            shown = _reason(SimpleNamespace(reason=reason, object_type="proposals.assignment"))
+            if shown == reason:
+                untranslated.append(reason)
+    assert untranslated == []
+
+
+def test_a_ledger_entrys_attributes_and_reason_read_as_words_and_people_by_name(world):
+    """Codes a ledger entry stores (`status: effect_unkept`, `role: co_signer`, a workflow's
+    English reason) and a login (`office`) never reach the auditor as such."""
+    world.office.first_name = "委员联络室"
+    world.office.save()
+    after = {"kind": "proposal", "attrs": {"status": "effect_unkept", "role": "co_signer"},
+             "reason": "registered with its lead proposal", "recorded_by_id": world.office.pk}
+    audit.record(world.office, Action.CREATE, object_type="ledger.entry", object_id="1",
+                 object_repr="proposal 2025-03-01 · 7", committee_id=world.committee.pk,
+                 before=None, after=after,
+                 reason="registered with its lead proposal")
+    record = AuditRecord.objects.get(object_type="ledger.entry", object_id="1")
+    with translation.override("zh-hans"):
+        view = describe_records([record])[0]
+    shown = " ".join(f"{c.field} {c.before} {c.after}" for c in view.changes)
+    assert "承诺未兑现" in shown and "联名人" in shown
+    assert "effect_unkept" not in shown and "co_signer" not in shown
+    assert "委员联络室" in shown and "office" not in shown
+    assert re.search(r"[A-Za-z]{4,}", view.reason) is None, view.reason

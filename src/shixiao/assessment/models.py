@@ -3,6 +3,7 @@ Django; this is where their results are kept per member, period and rubric versi
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from shixiao.core.models import RestrictedQuerySet
@@ -36,7 +37,8 @@ class RubricVersion(models.Model):
                                                name="rubric_version_unique_text")]
 
     def __str__(self):
-        return f"{self.rubric_id} {self.version} ({self.sha256[:8]})"
+        return gettext("%(label)s, version %(number)s") % {
+            "label": self.display_label, "number": self.version}
 
     @property
     def display_label(self) -> str:
@@ -78,7 +80,8 @@ class ScoreRun(models.Model):
         indexes = [models.Index(fields=["committee", "year", "as_of"])]
 
     def __str__(self):
-        return f"{self.committee} {self.year} as of {self.as_of}"
+        return gettext("%(committee)s %(year)s, as of %(date)s") % {
+            "committee": self.committee, "year": self.year, "date": self.as_of}
 
 
 class MemberScoreQuerySet(RestrictedQuerySet):

@@ -10,9 +10,10 @@ from shixiao.assessment.entries import ENTRY_KINDS
 from shixiao.core.choices import UserRole
 from shixiao.core.errors import DomainError
 from shixiao.core.models import RestrictedQuerySet
+from shixiao.ledger.labels import KINDS, kind_label
 from shixiao.orgs.models import Membership, committee_ids_for
 
-KIND_CHOICES = [(kind, kind) for kind in ENTRY_KINDS]
+KIND_CHOICES = [(kind, KINDS.get(kind, kind)) for kind in ENTRY_KINDS]
 
 
 class EntryQuerySet(RestrictedQuerySet):
@@ -72,7 +73,7 @@ class Entry(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.date} · {self.membership_id}"
+        return f"{kind_label(self.kind)} {self.date}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:

@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils import timezone
@@ -73,7 +74,34 @@ STORED_REASONS = (
     pgettext_lazy("audit reason", "edited"),
     pgettext_lazy("audit reason", "resubmitted"),
     pgettext_lazy("audit reason", "default proposal policy"),
+    pgettext_lazy("audit reason", "co-signature withdrawn"),
+    pgettext_lazy("audit reason", "extension approved"),
+    pgettext_lazy("audit reason", "objection rejected"),
+    pgettext_lazy("audit reason", "reassigned"),
+    pgettext_lazy("audit reason", "API token issued"),
 )
+# Values stored as codes that have their own words elsewhere (the ledger's vocabulary).
+def _ledger_attrs(value) -> str:
+    from shixiao.ledger.labels import attributes_text
+
+    return attributes_text(value) if isinstance(value, dict) else _scalar(None, value)
+
+
+def _ledger_reason(value) -> str:
+    from shixiao.ledger.labels import reason_label
+
+    return reason_label(value) if isinstance(value, str) else _scalar(None, value)
+
+
+RENDERERS = {
+    ("ledger.entry", "attrs"): _ledger_attrs,
+    ("ledger.entry", "reason"): _ledger_reason,
+}
+# Values that are file text (a rubric's YAML, with its authors' comments): shown as code,
+# in the words they were written in, not as prose of the page.
+CODE_FIELDS = {("assessment.rubricversion", "text")}
+# Identifiers (a committee's code, a login, a checksum, a file type) are shown as code too.
+CODE_KEYS = {"code", "username", "rubric_id", "sha256", "attachment_extensions"}
 IGNORED_KEYS = {"id"}
 LONG_LIST = 10
 LONG_TEXT = 400
@@ -87,6 +115,7 @@ class Change:
     field: str
     before: str
     after: str
+    code: bool = False
 
 
 @dataclass
@@ -197,6 +226,8 @@ class _Names:
 
 
 def _readable(obj) -> str:
+    if isinstance(obj, AbstractBaseUser):  # a person's name, not their login
+        return obj.get_full_name() or obj.get_username()
     text = str(obj)
     if GENERIC_REPR.match(text):
         text = f"{capfirst(str(obj._meta.verbose_name))} #{obj.pk}"
@@ -254,6 +285,10 @@ def _reason(record) -> str:
 
         if reason in EVENT_LABELS:
             return str(EVENT_LABELS[reason])
+    from shixiao.ledger.labels import REASONS as LEDGER_REASONS
+
+    if reason in LEDGER_REASONS:  # a ledger entry's own reason, given by its workflow
+        return str(LEDGER_REASONS[reason])
     return pgettext(REASON, reason) if reason else ""
 
 
@@ -285,9 +320,16 @@ def describe_records(records) -> list[RecordView]:
 
     views = []
     for record, model, rows in plans:
-        changes = [Change(_label(model, key, f), _value(f, target, before, names),
-                          _value(f, target, after, names))
-                   for key, f, target, before, after in rows]
+        changes = []
+        for key, f, target, before, after in rows:
+            render = RENDERERS.get((record.object_type, key))
+            if render is not None:
+                shown = [EMPTY if v in (None, "", {}) else render(v) for v in (before, after)]
+            else:
+                shown = [_value(f, target, v, names) for v in (before, after)]
+            changes.append(Change(_label(model, key, f), *shown,
+                                  code=(record.object_type, key) in CODE_FIELDS
+                                  or key in CODE_KEYS))
         views.append(RecordView(record, kind_label(record.object_type),
                                 _object_name(record, model, names), changes, _reason(record)))
     return views
@@ -296,7 +338,9 @@ def describe_records(records) -> list[RecordView]:
 def _object_name(record, model, names: _Names) -> str:
     """The object's name as people know it: its number and name, never `X object (5)`."""
     live = names.obj(model, record.object_id) if model is not None else None
-    text = record.object_repr or ""
+    # The stored repr was written in the language of whoever made the change; a record
+    # that still exists is named now, in the reader's language.
+    text = _readable(live) if live is not None else (record.object_repr or "")
     if not text or GENERIC_REPR.match(text):
         text = f"#{record.object_id}" if record.object_id.isdigit() else ""
     number = getattr(live, "display_number", "") if live is not None else ""
