@@ -152,15 +152,14 @@ def test_the_demo_is_current_on_the_day_it_is_built(flushable, run_on, today):
     assert author.proposal.title in page.content.decode()
 
     # In January as in July, /me/ is not empty: the assessed year's proposals still open
-    # (awaiting a reply, a rating or a review) are there, waiting on someone.
-    open_states = [ProposalState.ASSIGNED, ProposalState.REHANDLING, ProposalState.REPLIED,
-                   ProposalState.FOLLOW_UP]
+    # (awaiting a reply or a follow-up review) are there, waiting on someone.
+    open_states = [ProposalState.ASSIGNED, ProposalState.REHANDLING, ProposalState.FOLLOW_UP]
     waiting = (ProposalAuthor.objects.filter(
         proposal__committee=city, proposal__year=assessed, proposal__state__in=open_states,
-        membership__person__user__isnull=False).select_related("membership__person__user")
-        .order_by("pk").first())
+        membership__end__isnull=True, membership__person__user__isnull=False)
+        .select_related("membership__person__user").order_by("pk").first())
     client.force_login(waiting.membership.person.user)
-    home = client.get("/me/")
+    home = client.get(f"/me/?membership={waiting.membership_id}")
     assert home.status_code == 200 and home.context["open_count"] >= 1
 
 
