@@ -574,6 +574,11 @@ def generate(*, members: int = 300, seed: int = 2026, password: str = DEFAULT_PA
     twice is safe.
     """
     calendar = DemoCalendar(demo_today(today))
+    if calendar.today > demo_today():
+        # The workflow services refuse acts dated in the future, and so does the demo.
+        raise ValueError(f"--today {calendar.today:%Y-%m-%d} is after today's date "
+                         f"({demo_today():%Y-%m-%d}); the demo can only be built as of today "
+                         "or an earlier day")
     if members < MIN_MEMBERS:
         raise ValueError(f"the demo needs at least {MIN_MEMBERS} members")
     started = time.monotonic()
