@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 from faker import Faker
 from faker.providers.ssn.zh_CN import Provider as ZhSsnProvider
 
@@ -193,11 +194,7 @@ class DemoCalendar:
 
 def demo_today(today: dt.date | None = None) -> dt.date:
     """The demo's today: the given day, else the real date in the configured time zone."""
-    if today is not None:
-        return today
-    from django.utils import timezone
-
-    return timezone.localdate()
+    return today if today is not None else timezone.localdate()
 
 
 LEAVING_REASONS = [
