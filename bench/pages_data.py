@@ -205,9 +205,9 @@ def main() -> None:
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
     t1 = time.perf_counter()
-    # `shixiao demo-data`: the committee, a year of proposals and reports through their
-    # workflows, the other ledger entries and the scores; or the demo already there (a copy
-    # of an earlier run's base).
+    # `shixiao demo-data`: the committee, last year's and this year's (up to today)
+    # proposals and reports through their workflows, the other ledger entries and last
+    # year's scores; or the demo already there (a copy of an earlier run's base).
     call_command("demo_data", members=args.base, seed=args.seed, stdout=sys.stderr)
     t2 = time.perf_counter()
     city = apps.get_model("orgs.Committee").objects.get(code=demo.CITY_CODE)

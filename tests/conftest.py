@@ -28,8 +28,10 @@ def build_committee(code: str, name: str, admin):
     w = World()
     w.committee = org.create_committee(admin, name=name, code=code,
                                        level=CommitteeLevel.PREFECTURE)
-    w.term = org.create_term(admin, committee=w.committee, number=1,
-                             start=dt.date(2022, 1, 1), end=dt.date(2026, 12, 31))
+    # From 2022, so the tests' dated records fall in it; to the end of next year, so it is
+    # the current term on whatever day the tests run.
+    w.term = org.create_term(admin, committee=w.committee, number=1, start=dt.date(2022, 1, 1),
+                             end=dt.date(dt.date.today().year + 1, 12, 31))
     w.sector1 = org.create_sector(admin, committee=w.committee, name="经济界")
     w.sector2 = org.create_sector(admin, committee=w.committee, name="教育界")
     w.sc1 = org.create_special_committee(admin, committee=w.committee, name="提案委员会")

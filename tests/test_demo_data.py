@@ -189,13 +189,14 @@ def test_password_hashing_is_restored_after_generating(demo_world):
 
 def test_demo_data_command_prints_the_logins_and_fresh_rebuilds(flushable):
     out = io.StringIO()
-    call_command("demo_data", members=20, seed=1, fresh=True, stdout=out)
+    call_command("demo_data", members=20, seed=1, fresh=True, today="2026-06-30", stdout=out)
     text = out.getvalue()
     for username in ["admin", "office", "sc1", "leader", "auditor", "unit1", "member1",
                      "member2", "member3"]:
         assert f"  {username} " in text
     assert "member1 … member20" in text
-    assert "proposals for 2025 through the workflow" in text  # and opinion reports, scored
+    assert "proposals for 2025 through the workflow" in text  # the last complete year
+    assert "proposals for 2026 through the workflow" in text  # and this one, up to today
     assert "opinion reports" in text and "scored" in text
     assert "password: demo" in text
     assert city_memberships().count() == 20

@@ -45,16 +45,17 @@ from shixiao.reports import demo as reports_demo
 from shixiao.reports.models import Adoption, OpinionReport, ReportState
 
 MEMBERS, SEED, YEAR = 40, 2026, 2025
-TODAY = dt.date(YEAR + 1, 11, 29)  # the latest day the demo acts on
+TODAY = dt.date(YEAR + 1, 11, 29)  # the demo's today: YEAR is its last complete year
 
 
 @pytest.fixture(scope="module")
 def demo_year(django_db_setup, django_db_blocker):
     """One demo committee with its year, shared by the read-only tests (about 15 s)."""
     with django_db_blocker.unblock():
-        result = org_demo.generate(members=MEMBERS, seed=SEED, fresh=True)
-        proposals = proposals_demo.generate_year(result.committee, YEAR, seed=SEED)
-        reports = reports_demo.generate_year(result.committee, YEAR, seed=SEED)
+        result = org_demo.generate(members=MEMBERS, seed=SEED, fresh=True, today=TODAY)
+        proposals = proposals_demo.generate_year(result.committee, YEAR, seed=SEED,
+                                                 today=TODAY)
+        reports = reports_demo.generate_year(result.committee, YEAR, seed=SEED, today=TODAY)
     yield SimpleNamespace(committee=result.committee, proposals=proposals, reports=reports)
     with django_db_blocker.unblock():
         call_command("flush", interactive=False, verbosity=0)
@@ -258,10 +259,10 @@ def flushable(db):
 
 def test_the_same_seed_gives_the_same_year(flushable):
     def year():
-        committee = org_demo.generate(members=12, seed=5, fresh=True).committee
-        summary = proposals_demo.generate_year(committee, YEAR, seed=5)
+        committee = org_demo.generate(members=12, seed=5, fresh=True, today=TODAY).committee
+        summary = proposals_demo.generate_year(committee, YEAR, seed=5, today=TODAY)
         summary.pop("topics")
-        reports = reports_demo.generate_year(committee, YEAR, seed=5)
+        reports = reports_demo.generate_year(committee, YEAR, seed=5, today=TODAY)
         rows = sorted(map(repr, Proposal.objects.values_list(
             "title", "state", "number", "round", "outcome", "submitted_on")))
         return summary, reports, rows
@@ -286,14 +287,15 @@ def test_similarity_measurement_recovers_the_topics_and_reports_shares(demo):
 
 def test_similarity_report_command(demo):
     out = io.StringIO()
-    call_command("similarity_report", committee=org_demo.CITY_CODE, format="json", stdout=out)
+    call_command("similarity_report", committee=org_demo.CITY_CODE, year=YEAR, format="json",
+                 stdout=out)
     result = json.loads(out.getvalue())
     assert result["committee"] == org_demo.CITY_CODE and result["year"] == YEAR
     out = io.StringIO()
-    call_command("similarity_report", committee=org_demo.CITY_CODE, stdout=out)
+    call_command("similarity_report", committee=org_demo.CITY_CODE, year=YEAR, stdout=out)
     assert "top-1" in out.getvalue()
     with pytest.raises(CommandError, match="No committee"):
         call_command("similarity_report", committee="nowhere", stdout=io.StringIO())
     with pytest.raises(CommandError, match="seed 7"):
-        call_command("similarity_report", committee=org_demo.CITY_CODE, seed=7,
+        call_command("similarity_report", committee=org_demo.CITY_CODE, year=YEAR, seed=7,
                      stdout=io.StringIO())

@@ -133,3 +133,17 @@ def test_demo_texts_has_no_django_imports():
                 for alias in node.names}
     imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     assert imported == {"random", "dataclasses"}
+
+
+def test_texts_cite_only_the_years_before_the_one_they_are_written_in():
+    """The demo files texts in its assessed and current years, whatever day it is built:
+    a figure "截至2030年底" in a proposal written in 2027 would give the date away."""
+    rng = random.Random(9)
+    for year in (2027, 2031):
+        cited = set()
+        for topic in TOPICS:
+            for make in (generate_proposal, generate_report):
+                text = make(rng, topic, year=year)
+                cited |= {int(y) for y in re.findall(r"(\d{4})年", text.title + text.body)}
+        cited.discard(2000)  # "2000年以前建成的老旧小区": the policy's own cut-off, not a figure
+        assert cited and cited <= set(range(year - 5, year)), (year, sorted(cited))

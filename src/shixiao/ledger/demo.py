@@ -13,11 +13,13 @@ import. Proposals and opinion reports are not invented here: `proposals.demo` an
 import datetime as dt
 import random
 
-from shixiao.orgs.models import Committee, Membership
+from django.utils import timezone
+
+from shixiao.orgs.models import Committee, Membership, Session
 
 from .services import record_entries
 
-PLENARY_DAY, PLENARY_HALF_DAYS = 6, 5  # the plenary opens on 6 January
+PLENARY_DAY, PLENARY_HALF_DAYS = 6, 5  # the plenary opens on 6 January unless a session says
 
 
 def _day(rng: random.Random, year: int, month_from: int = 1, month_to: int = 12) -> dt.date:
@@ -29,8 +31,18 @@ def _later(rng: random.Random, date: dt.date, days_from: int, days_to: int) -> d
     return date + dt.timedelta(days=rng.randint(days_from, days_to))
 
 
-def generate_year(committee: Committee, year: int, *, seed: int = 2026, actor=None) -> int:
-    """Record `year`'s entries for every membership active in it; return how many."""
+def _plenary_day(committee: Committee, year: int) -> dt.date:
+    session = (Session.objects.filter(term__committee=committee, start__year=year)
+               .order_by("start").first())
+    return session.start if session is not None else dt.date(year, 1, PLENARY_DAY)
+
+
+def generate_year(committee: Committee, year: int, *, seed: int = 2026, actor=None,
+                  today: dt.date | None = None) -> int:
+    """Record `year`'s entries for every membership active in it, up to `today` (the demo's
+    today, default the real one): a meeting or a confirmation after it has not happened
+    yet, so a year in progress holds only its past. Return how many were recorded."""
+    today = today or timezone.localdate()
     rng = random.Random(f"{seed}-{committee.code}-{year}")  # noqa: S311 - demo data, not secrets
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     memberships = list(
@@ -43,7 +55,7 @@ def generate_year(committee: Committee, year: int, *, seed: int = 2026, actor=No
         items.append({"membership": m, "kind": kind, "date": date,
                       "effective": effective, "attrs": attrs})
 
-    plenary = dt.date(year, 1, PLENARY_DAY)
+    plenary = _plenary_day(committee, year)
     standing_meetings = [dt.date(year, month, 20) for month in (2, 4, 6, 8, 10, 12)]
     for m in memberships:
         active = m.start <= plenary and (m.end is None or m.end >= plenary)
@@ -77,6 +89,9 @@ def generate_year(committee: Committee, year: int, *, seed: int = 2026, actor=No
     for m in memberships:
         _fieldwork(rng, year, m, add)
         _study_and_contact(rng, year, m, add)
+    # Drawn for the whole year, then cut at today: a year in progress holds its past only.
+    items = [item for item in items
+             if item["date"] <= today and (item["effective"] or item["date"]) <= today]
     if not items:
         return 0
     created = record_entries(actor, items, reason=f"演示履职记录 {year}",

@@ -8,9 +8,11 @@ the provincial committee, and one login for every role. Every record goes throug
 `orgs.services` / `accounts.services`, so each one has its audit record and the demo
 exercises the same validation as real data entry.
 
-The same seed gives the same committee (names, ID numbers, roles, placements) on any
-machine and any day, given the same Faker version; database ids, audit timestamps and
-password salts are the only things that differ.
+Its dates are relative to the day it is built (`DemoCalendar`): the current term contains
+that day, so a demo made in any year has a current committee. The same seed and day give
+the same committee (names, ID numbers, roles, placements, dates) on any machine, given the
+same Faker version; audit timestamps and password salts are the only things that differ.
+Another day gives the same shape, shifted.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.db import transaction
+from django.utils import timezone
 from faker import Faker
 from faker.providers.ssn.zh_CN import Provider as ZhSsnProvider
 
@@ -138,17 +141,62 @@ HANDLING_UNITS = [
     ("市城市管理局", "CGJ"), ("市数据局", "SJJ"),
 ]
 
-CITY_SESSIONS = [  # 第七届 1st–5th plenary sessions, each January
-    (dt.date(2022, 1, 8), dt.date(2022, 1, 11)), (dt.date(2023, 1, 7), dt.date(2023, 1, 10)),
-    (dt.date(2024, 1, 6), dt.date(2024, 1, 9)), (dt.date(2025, 1, 10), dt.date(2025, 1, 13)),
-    (dt.date(2026, 1, 9), dt.date(2026, 1, 12)),
-]
-PROVINCE_SESSIONS = [  # 十三届 1st–4th plenary sessions
-    (dt.date(2023, 1, 13), dt.date(2023, 1, 17)), (dt.date(2024, 1, 20), dt.date(2024, 1, 24)),
-    (dt.date(2025, 1, 17), dt.date(2025, 1, 21)), (dt.date(2026, 1, 16), dt.date(2026, 1, 20)),
-]
-CITY_TERM_START = dt.date(2022, 1, 1)
-PROVINCE_TERM_START = dt.date(2023, 1, 1)
+CITY_TERM_NUMBER, PROVINCE_TERM_NUMBER = 7, 13
+CITY_SESSIONS, PROVINCE_SESSIONS = 5, 5  # plenary sessions per term, one each January
+
+
+def _friday_from(year: int, day: int) -> dt.date:
+    """The first Friday on or after `day` January: plenaries open late in the week."""
+    first = dt.date(year, 1, day)
+    return first + dt.timedelta(days=(4 - first.weekday()) % 7)
+
+
+@dataclass(frozen=True)
+class DemoCalendar:
+    """Every date the demo's shape depends on, derived from the day it is built.
+
+    The assessed year is the last complete one; the current year is in progress up to
+    `today`; the city's 7th term runs from January three years before today's year to the
+    end of next year, so it contains both (today is in its fourth year, and the fifth is
+    still to come). The provincial 13th term started a year later. Plenary sessions open
+    each January. Future sessions and the term's end are the committee's calendar, not
+    activity: no act, meeting or reply is ever dated after `today`."""
+
+    today: dt.date
+
+    @property
+    def assessed_year(self) -> int:
+        return self.today.year - 1
+
+    @property
+    def current_year(self) -> int:
+        return self.today.year
+
+    @property
+    def city_term(self) -> tuple[dt.date, dt.date]:
+        return dt.date(self.today.year - 3, 1, 1), dt.date(self.today.year + 1, 12, 31)
+
+    @property
+    def province_term(self) -> tuple[dt.date, dt.date]:
+        return dt.date(self.today.year - 2, 1, 1), dt.date(self.today.year + 2, 12, 31)
+
+    @property
+    def city_sessions(self) -> list[tuple[dt.date, dt.date]]:
+        first = self.city_term[0].year
+        return [(start, start + dt.timedelta(days=3))
+                for start in (_friday_from(first + n, 6) for n in range(CITY_SESSIONS))]
+
+    @property
+    def province_sessions(self) -> list[tuple[dt.date, dt.date]]:
+        first = self.province_term[0].year
+        return [(start, start + dt.timedelta(days=4))
+                for start in (_friday_from(first + n, 13) for n in range(PROVINCE_SESSIONS))]
+
+
+def demo_today(today: dt.date | None = None) -> dt.date:
+    """The demo's today: the given day, else the real date in the configured time zone."""
+    return today if today is not None else timezone.localdate()
+
 
 LEAVING_REASONS = [
     "工作调动离开本市，本人申请辞去委员职务",
@@ -241,6 +289,7 @@ class DemoResult:
     logins: list[Login] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    calendar: DemoCalendar | None = None  # the dates it was built around (None if found)
 
 
 @dataclass
@@ -253,7 +302,7 @@ class _Draft:
     special_committees: list[str] = field(default_factory=list)
     activity_group: str = ""
     liaison_group: str = ""
-    start: dt.date = CITY_TERM_START
+    start: dt.date = dt.date.min  # set by _plan: the term's start, or a by-election
     end: dt.date | None = None
     end_reason: str = ""
     provincial_role: str | None = None
@@ -278,7 +327,8 @@ class _People:
     the ID from Faker's area codes and our own birth date instead, which also makes the ID
     agree with the person's birth date and gender."""
 
-    def __init__(self, seed: int):
+    def __init__(self, seed: int, term_start: dt.date):
+        self.term_start = term_start
         self.rng = random.Random(seed)  # noqa: S311 - demo data, not cryptography
         self.fake = Faker("zh_CN")
         self.fake.seed_instance(seed)
@@ -308,8 +358,8 @@ class _People:
 
     def birth_date(self, lo: int, hi: int) -> dt.date:
         """Born so as to be lo..hi years old when the term began."""
-        start = dt.date(CITY_TERM_START.year - hi, 1, 1)
-        end = dt.date(CITY_TERM_START.year - lo, 12, 31)
+        start = dt.date(self.term_start.year - hi, 1, 1)
+        end = dt.date(self.term_start.year - lo, 12, 31)
         return start + dt.timedelta(days=self.rng.randint(0, (end - start).days))
 
     def id_number(self, birth: dt.date, gender: str) -> str:
@@ -336,15 +386,18 @@ class _People:
         )
 
 
-def _plan(members: int, people: _People) -> list[_Draft]:
+def _plan(members: int, people: _People, calendar: DemoCalendar) -> list[_Draft]:
     """Decide every member's sector, role, placements, dates and personal data.
-    Pure: reads only the random streams, so a seed always gives the same plan."""
+    Pure: reads only the random streams and the calendar, so a seed and a day always give
+    the same plan."""
     rng = people.rng
+    term_start = calendar.city_term[0]
+    sessions = calendar.city_sessions
     seats = _apportion(members, [s.weight for s in SECTORS],
                        minimum=1 if members >= 2 * len(SECTORS) else 0)
     sectors = [spec for spec, n in zip(SECTORS, seats, strict=True) for _ in range(n)]
     rng.shuffle(sectors)
-    drafts = [_Draft(index=i, sector=s) for i, s in enumerate(sectors)]
+    drafts = [_Draft(index=i, sector=s, start=term_start) for i, s in enumerate(sectors)]
 
     # member1..member3 are the logins the README points at: keep them ordinary, current
     # members so what they see is typical. member3 also sits on the provincial committee.
@@ -369,17 +422,19 @@ def _plan(members: int, people: _People) -> list[_Draft]:
     left = rng.sample(ordinary, min(n_left, len(ordinary)))
     for i in left:
         d = drafts[i]
-        d.end = dt.date(2022, 6, 1) + dt.timedelta(days=rng.randint(0, 3 * 365))
+        # Left in the term's first two years, so the by-election (at the next plenary)
+        # has happened before the assessed year, whatever day the demo is built.
+        d.end = dt.date(term_start.year, 6, 1) + dt.timedelta(days=rng.randint(0, 570))
         d.end_reason = rng.choice(LEAVING_REASONS)
     # Each by-election fills a vacancy in the same sector at the next plenary session.
     vacancies = sorted(left, key=lambda i: drafts[i].end)
     for i, vacancy in zip(joined, vacancies + [None] * len(joined), strict=False):
         d = drafts[i]
         if vacancy is None:
-            d.start = rng.choice(CITY_SESSIONS[1:4])[0]
+            d.start = rng.choice(sessions[1:3])[0]
             continue
         d.sector = drafts[vacancy].sector
-        later = [start for start, _ in CITY_SESSIONS if start > drafts[vacancy].end]
+        later = [start for start, _ in sessions if start > drafts[vacancy].end]
         d.start = later[0] if later else drafts[vacancy].end + dt.timedelta(days=60)
 
     # Provincial members are mostly city standing members and chairs, plus member3.
@@ -503,13 +558,21 @@ def _say(stdout, message: str) -> None:
 
 
 def generate(*, members: int = 300, seed: int = 2026, password: str = DEFAULT_PASSWORD,
-             stdout=None,
-             fresh: bool = False) -> DemoResult:
+             stdout=None, fresh: bool = False, today: dt.date | None = None) -> DemoResult:
     """Build the demo committee, or report the one already there.
 
-    `fresh` flushes the whole database first. Without it, an existing demo committee is
-    left untouched and only its logins are returned, so running the demo twice is safe.
+    Its terms, sessions, memberships and birth dates are placed around `today` (default:
+    the real date, see `demo_today`), so the current term contains the day the demo is
+    built. `fresh` flushes the whole database first. Without it, an existing demo
+    committee is left untouched and only its logins are returned, so running the demo
+    twice is safe.
     """
+    calendar = DemoCalendar(demo_today(today))
+    if calendar.today > demo_today():
+        # The workflow services refuse acts dated in the future, and so does the demo.
+        raise ValueError(f"--today {calendar.today:%Y-%m-%d} is after today's date "
+                         f"({demo_today():%Y-%m-%d}); the demo can only be built as of today "
+                         "or an earlier day")
     if members < MIN_MEMBERS:
         raise ValueError(f"the demo needs at least {MIN_MEMBERS} members")
     started = time.monotonic()
@@ -528,17 +591,20 @@ def generate(*, members: int = 300, seed: int = 2026, password: str = DEFAULT_PA
         raise ValueError(f"users {', '.join(taken)} already exist but the demo committee "
                          "does not; use --fresh on a database you can throw away")
 
-    people = _People(seed)
-    drafts = _plan(members, people)
+    people = _People(seed, calendar.city_term[0])
+    drafts = _plan(members, people, calendar)
     reason = f"演示数据（种子 {seed}）"
     with (_request_id(f"demo-data-{uuid.uuid4().hex}"),
           transaction.atomic()):
-        city = _build(drafts, password=password, reason=reason, stdout=stdout)
+        city = _build(drafts, calendar, password=password, reason=reason, stdout=stdout)
     _say(stdout, f"Generated {members} members in {time.monotonic() - started:.1f} s.")
-    return _result(city, created=True, password=password, started=started)
+    result = _result(city, created=True, password=password, started=started)
+    result.calendar = calendar
+    return result
 
 
-def _build(drafts: list[_Draft], *, password: str, reason: str, stdout) -> Committee:
+def _build(drafts: list[_Draft], calendar: DemoCalendar, *, password: str, reason: str,
+           stdout) -> Committee:
     # PBKDF2 is slow on purpose (about a second per hash at Django's default cost); every
     # demo login shares one known password, so hash it once for the whole run.
     password_hash = make_password(password)
@@ -553,15 +619,16 @@ def _build(drafts: list[_Draft], *, password: str, reason: str, stdout) -> Commi
         code=CITY_CODE, level=CommitteeLevel.PREFECTURE, parent=province,
         region=PROVINCE + CITY, reason=reason)
 
-    city_term = org.create_term(admin, committee=city, number=7, start=CITY_TERM_START,
-                                end=dt.date(2026, 12, 31), reason=reason)
-    for n, (start, end) in enumerate(CITY_SESSIONS, 1):
+    (city_start, city_end), (province_start, province_end) = (calendar.city_term,
+                                                              calendar.province_term)
+    city_term = org.create_term(admin, committee=city, number=CITY_TERM_NUMBER,
+                                start=city_start, end=city_end, reason=reason)
+    for n, (start, end) in enumerate(calendar.city_sessions, 1):
         org.create_session(admin, term=city_term, number=n, start=start, end=end,
                            reason=reason)
-    province_term = org.create_term(admin, committee=province, number=13,
-                                    start=PROVINCE_TERM_START, end=dt.date(2027, 12, 31),
-                                    reason=reason)
-    for n, (start, end) in enumerate(PROVINCE_SESSIONS, 1):
+    province_term = org.create_term(admin, committee=province, number=PROVINCE_TERM_NUMBER,
+                                    start=province_start, end=province_end, reason=reason)
+    for n, (start, end) in enumerate(calendar.province_sessions, 1):
         org.create_session(admin, term=province_term, number=n, start=start, end=end,
                            reason=reason)
 
@@ -609,7 +676,7 @@ def _build(drafts: list[_Draft], *, password: str, reason: str, stdout) -> Commi
             sector=city_sectors[d.sector.name], start=d.start, number=f"07{n:04d}",
             special_committees=[city_scs[sc] for sc in d.special_committees],
             groups=[groups[d.activity_group], groups[d.liaison_group]],
-            reason=reason if d.start == CITY_TERM_START else f"{reason}：增补委员",
+            reason=reason if d.start == city_start else f"{reason}：增补委员",
         )
         if d.end is not None:
             org.end_membership(admin, membership, end=d.end, reason=d.end_reason)
@@ -617,7 +684,7 @@ def _build(drafts: list[_Draft], *, password: str, reason: str, stdout) -> Commi
             org.create_membership(
                 admin, person=person, committee=province, term=province_term,
                 role=d.provincial_role, sector=province_sectors[d.sector.name],
-                start=PROVINCE_TERM_START, number=f"13{n:04d}",
+                start=province_start, number=f"13{n:04d}",
                 special_committees=[province_scs[d.special_committees[0]]], reason=reason)
         if n % 500 == 0:
             _say(stdout, f"  {n} / {len(drafts)} members")

@@ -231,8 +231,9 @@ def plan_year(committee: Committee, year: int, *, seed: int) -> list[Planned]:
             kind, authors = ProposerType.INDIVIDUAL, [first]
         topic = topic or rng.choices(TOPICS, topic_weights)[0].key
         texts = random.Random(f"{seed}:{committee.code}:{year}:text:{index}")  # noqa: S311
-        text = generate_proposal(texts, topic)
-        revised = generate_proposal(texts, topic) if fate.startswith("returned") else None
+        text = generate_proposal(texts, topic, year=year)
+        revised = (generate_proposal(texts, topic, year=year) if fate.startswith("returned")
+                   else None)
         start = dt.date(year, 1, 1)
         drafted = max(start, filed - rng.randint(1, 6) * DAY)
         if review is None:
@@ -711,15 +712,16 @@ class _Year:
 
 
 def generate_year(committee: Committee, year: int, *, seed: int,
-                  until: dt.date | None = None) -> dict:
+                  today: dt.date | None = None) -> dict:
     """File and handle `year`'s proposals of `committee` through the services, up to
-    `until` (the demo's today: the real today, but never later than the end of November
-    of the next year, so the same seed gives the same demo on any later day).
+    `today` (the demo's today, default the real one): a step after it never happens, so
+    for a year in progress only its past is there, and an earlier year's proposals stop
+    where their story had got to.
 
     Returns a summary: counts by state and of each workflow event, and `topics`, the demo
     topic of each proposal by primary key (the ground truth of the similarity measurement;
     it is not stored anywhere in the product)."""
-    until = min(until or timezone.localdate(), dt.date(year + 1, 11, 29))
+    until = today or timezone.localdate()
     plans = plan_year(committee, year, seed=seed)
     token = request_id_var.set(f"demo-proposals-{uuid.uuid4().hex}")
     try:

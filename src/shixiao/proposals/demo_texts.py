@@ -28,7 +28,8 @@ MAX_REPORT = 1500
 @dataclass(frozen=True)
 class Topic:
     """One subject area and its phrase banks. Strings may hold placeholders filled per text:
-    {district} {town} {village} (one place per text), {year} (2021–2025), {money} (a monthly
+    {district} {town} {village} (one place per text), {year} (one of the five years before the
+    text is written, see `generate_proposal`), {money} (a monthly
     sum in yuan), {i:LO-HI} (an integer drawn from LO..HI) and {f:LO-HI} (one decimal). The
     ranges are set per sentence so the figures stay plausible for a prefecture-level city."""
 
@@ -1187,17 +1188,22 @@ class _Draw:
         return str(self.rng.randint(int(low), int(high)))
 
 
+#: The year a text is written in when the caller names none: figures then cite 2021–2025.
+#: The demo passes the year it files in, so its texts never cite a year still to come.
+WRITTEN_IN = 2026
+
+
 class _Figures(dict):
     """Placeholder values: places fixed per text, numbers drawn afresh per placeholder."""
 
-    def __init__(self, rng: random.Random, places: dict[str, str]):
+    def __init__(self, rng: random.Random, places: dict[str, str], written_in: int):
         super().__init__(places)
         self.update(i=_Draw(rng, False), f=_Draw(rng, True))
-        self.rng = rng
+        self.rng, self.written_in = rng, written_in
 
     def __missing__(self, key: str) -> str:
         if key == "year":
-            return str(self.rng.randint(2021, 2025))
+            return str(self.rng.randint(self.written_in - 5, self.written_in - 1))
         if key == "money":
             return str(self.rng.randrange(1800, 4900, 100))
         raise KeyError(key)
@@ -1208,8 +1214,9 @@ def _places(rng: random.Random) -> dict[str, str]:
             "village": rng.choice(VILLAGES)}
 
 
-def _fill(rng: random.Random, template: str, places: dict[str, str], **extra) -> str:
-    figures = _Figures(rng, places)
+def _fill(rng: random.Random, template: str, places: dict[str, str], written_in: int,
+          **extra) -> str:
+    figures = _Figures(rng, places, written_in)
     figures.update(extra)
     return template.format_map(figures)
 
@@ -1271,10 +1278,12 @@ def _fit(build, counts: list[int], maxima: list[int], minima: list[int], low: in
     return text
 
 
-def generate_proposal(rng: random.Random, topic: Topic | str | None = None) -> DemoText:
-    """A proposal on `topic` (a Topic, its key, or None for a random one): a 关于…的建议
-    title and a 300–900 character body — situation with figures, problems, and two to
-    four numbered suggestions."""
+def generate_proposal(rng: random.Random, topic: Topic | str | None = None, *,
+                      year: int = WRITTEN_IN) -> DemoText:
+    """A proposal on `topic` (a Topic, its key, or None for a random one), written in
+    `year`: a 关于…的建议 title and a 300–900 character body — situation with figures
+    (citing the five years before `year`), problems, and two to four numbered
+    suggestions."""
     topic = _pick_topic(rng, topic)
     places = _places(rng)
     facts = rng.sample(topic.facts, len(topic.facts))
@@ -1284,11 +1293,11 @@ def generate_proposal(rng: random.Random, topic: Topic | str | None = None) -> D
     parts = {
         "style": rng.choice(tuple(_HEADINGS)),
         "numbering": rng.choice(("chinese", "arabic", "inline")),
-        "situation": _fill(rng, rng.choice(_SITUATION), places, name=name),
-        "facts": [_fill(rng, f, places) for f in facts],
-        "problem_opener": _fill(rng, rng.choice(_PROBLEMS), places, name=name),
+        "situation": _fill(rng, rng.choice(_SITUATION), places, year, name=name),
+        "facts": [_fill(rng, f, places, year) for f in facts],
+        "problem_opener": _fill(rng, rng.choice(_PROBLEMS), places, year, name=name),
         "problems": problems,
-        "advice": _fill(rng, rng.choice(_ADVICE), places, name=name),
+        "advice": _fill(rng, rng.choice(_ADVICE), places, year, name=name),
         "measures": measures,
         "closing": rng.choice(_CLOSINGS),
     }
@@ -1300,15 +1309,18 @@ def generate_proposal(rng: random.Random, topic: Topic | str | None = None) -> D
     return DemoText(title=title, body=body, topic=topic.key, units=topic.units)
 
 
-def generate_report(rng: random.Random, topic: Topic | str | None = None) -> DemoText:
-    """A short 社情民意信息 on `topic`: 情况, 原因, 建议, at most 1,500 characters."""
+def generate_report(rng: random.Random, topic: Topic | str | None = None, *,
+                    year: int = WRITTEN_IN) -> DemoText:
+    """A short 社情民意信息 on `topic`, written in `year`: 情况, 原因, 建议, at most 1,500
+    characters."""
     topic = _pick_topic(rng, topic)
     places = _places(rng)
-    facts = [_fill(rng, f, places) for f in rng.sample(topic.facts, len(topic.facts))]
+    facts = [_fill(rng, f, places, year) for f in rng.sample(topic.facts, len(topic.facts))]
     causes = rng.sample(topic.problems, len(topic.problems))
     measures = rng.sample(topic.measures, len(topic.measures))
     # "据群众反映，据教育部门测算…" would attribute twice.
-    opener = "" if facts[0].startswith("据") else _fill(rng, rng.choice(_REPORT_OPENERS), places)
+    opener = ("" if facts[0].startswith("据")
+              else _fill(rng, rng.choice(_REPORT_OPENERS), places, year))
     cause_opener = rng.choice(_CAUSES)
 
     def build(n_facts: int, n_causes: int, n_measures: int) -> str:

@@ -61,7 +61,7 @@ class _Year:
 
     def write(self, index: int, day: dt.date, authors: list[Membership]) -> None:
         rng = self.rng("report", index)
-        text = generate_report(rng)
+        text = generate_report(rng, year=self.year)
         first = authors[0]
         user = first.person.user
         if rng.random() < 0.04 and user is not None and len(authors) == 1:
@@ -148,10 +148,11 @@ class _Year:
 
 
 def generate_year(committee: Committee, year: int, *, seed: int,
-                  until: dt.date | None = None) -> dict:
-    """Write, submit and handle `year`'s opinion reports of `committee`, up to `until`
-    (the demo's today, as for proposals); returns counts by state and outcome."""
-    until = min(until or timezone.localdate(), dt.date(year + 1, 11, 29))
+                  today: dt.date | None = None) -> dict:
+    """Write, submit and handle `year`'s opinion reports of `committee`, up to `today`
+    (the demo's today, default the real one, as for proposals); returns counts by state
+    and outcome."""
+    until = today or timezone.localdate()
     token = request_id_var.set(f"demo-reports-{uuid.uuid4().hex}")
     try:
         with transaction.atomic():

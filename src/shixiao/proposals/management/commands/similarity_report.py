@@ -1,8 +1,8 @@
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
-from shixiao.orgs.management.commands.demo_data import DEMO_YEAR
 from shixiao.orgs.models import Committee
 from shixiao.proposals.similarity_eval import demo_topics, evaluate
 
@@ -13,13 +13,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--committee", required=True, help="committee code, e.g. demo-city")
-        parser.add_argument("--year", type=int, default=DEMO_YEAR,
-                            help=f"the demo year (default {DEMO_YEAR})")
+        parser.add_argument("--year", type=int, default=None,
+                            help="the year to measure (default last year: the demo's "
+                                 "assessed year when it was built today)")
         parser.add_argument("--seed", type=int, default=2026,
                             help="the seed the demo was generated with (default 2026)")
         parser.add_argument("--format", choices=["text", "json"], default="text")
 
     def handle(self, *args, committee, year, seed, format, **options):
+        year = year or timezone.localdate().year - 1
         found = Committee.objects.filter(code=committee).first()
         if found is None:
             raise CommandError(f"No committee with code {committee!r}.")
