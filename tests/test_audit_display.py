@@ -251,3 +251,13 @@ def test_a_ledger_entrys_attributes_and_reason_read_as_words_and_people_by_name(
     assert "effect_unkept" not in shown and "co_signer" not in shown
     assert "委员联络室" in shown and "office" not in shown
     assert re.search(r"[A-Za-z]{4,}", view.reason) is None, view.reason
+
+
+def test_an_excel_export_record_names_the_list_not_its_code(world, as_user):
+    response = as_user(world.office).get("/sheets/export/ledger.xlsx")
+    assert response.status_code == 200
+    record = AuditRecord.objects.get(object_type="sheets.export")
+    with translation.override("zh-hans"):
+        view = describe_records([record])[0]
+    shown = {c.field: c.after for c in view.changes}
+    assert "履职记录" in shown.values() and "ledger" not in shown.values()

@@ -95,7 +95,7 @@ def generate_year(committee: Committee, year: int, *, seed: int = 2026, actor=No
     if not items:
         return 0
     created = record_entries(actor, items, reason=f"演示履职记录 {year}",
-                             label=f"demo ledger {committee.code} {year}")
+                             label=f"演示履职记录 {year}")
     return len(created)
 
 

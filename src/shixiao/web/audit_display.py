@@ -93,7 +93,15 @@ def _ledger_reason(value) -> str:
     return reason_label(value) if isinstance(value, str) else _scalar(None, value)
 
 
+def _export_kind(value) -> str:
+    from shixiao.sheets.exports import EXPORTS
+
+    export = EXPORTS.get(value) if isinstance(value, str) else None
+    return export.label if export is not None else _scalar(None, value)
+
+
 RENDERERS = {
+    ("sheets.export", "export"): _export_kind,
     ("ledger.entry", "attrs"): _ledger_attrs,
     ("ledger.entry", "reason"): _ledger_reason,
 }
