@@ -106,3 +106,18 @@ def test_handling_unit_opens_a_proposal_from_its_portal(demo, visit):
     v = visit()
     v.log_in("unit1")
     open_first_row(v, reverse("proposals:unit_home"))
+
+
+def test_ledger_export_link_follows_the_filter_the_list_shows(demo, visit):
+    """Filtering swaps only #results; the export link above it must export what the list
+    now shows, not what it showed before."""
+    v = visit()
+    v.log_in("office")
+    v.goto(reverse("ledger:entry_list"))
+    page = v.page
+    assert "kind=" not in (page.locator("#export").get_attribute("href") or "")
+    page.evaluate("window.__same_document = true")
+    page.select_option("form.filters select[name=kind]", "proposal")
+    expect(page).to_have_url(re.compile(r"[?&]kind=proposal"))
+    expect(page.locator("#export")).to_have_attribute("href", re.compile(r"kind=proposal"))
+    assert page.evaluate("window.__same_document === true"), "filtering reloaded the page"
