@@ -299,3 +299,21 @@ def test_grade_history_for_some_members_is_theirs_from_the_whole_history(world):
                        memberships=[world.membership1.pk]) == {mine: everyone[mine]}
     assert history_for(world.committee, "shixiao-effect", 2023,
                        memberships=[world.membership1.pk]) == {mine: everyone[mine][:1]}
+
+
+def test_scoring_refuses_a_seat_whose_role_the_rubric_does_not_list(world):
+    """Guangshui lists members and standing members only; a seat of the chairs' meeting
+    would be scored by its role-free rules alone. Nothing is stored; the message names
+    the role and how many seats hold it."""
+    load_example_into_db(world, "guangshui", 2017)
+    term = world.committee.terms.get(number=2017)
+    org.create_membership(
+        world.office, person=org.create_person(world.office, name="主席会议成员"),
+        committee=world.committee, term=term, role=MembershipRole.CHAIRS,
+        sector=world.sector1, start=dt.date(2017, 1, 1))
+    version = register_rubric(world.office, world.committee,
+                              (RUBRICS / "guangshui.yaml").read_text(encoding="utf-8"))
+    with pytest.raises(ValidationError) as refused:
+        score_committee(world.office, world.committee, version, year=2017)
+    assert "Chairs' meeting member (1)" in str(refused.value)
+    assert not ScoreRun.objects.filter(committee=world.committee).exists()

@@ -18,6 +18,7 @@ from django.db.models import F, Func, Q, TextField
 from django.utils.translation import gettext as _
 
 from shixiao.audit import services as audit
+from shixiao.core.choices import MembershipRole
 from shixiao.core.services import require_perm
 from shixiao.ledger.kinds import attribute_type, text_attributes
 from shixiao.ledger.models import Entry
@@ -203,6 +204,26 @@ def members_for(committee: Committee, start: dt.date, end: dt.date) -> dict[str,
             for pk, role, sector in rows}
 
 
+def _refuse_unknown_roles(rubric: Rubric, committee: Committee, start: dt.date,
+                         end: dt.date) -> None:
+    """A seat whose role the rubric does not speak of would be scored by its role-free
+    rules only: a silent, wrong result. Refuse, naming the role and how many seats hold it,
+    so the office adds the role to the rubric (or corrects the seats) first."""
+    seated = (Membership.objects.filter(committee=committee, start__lte=end)
+              .filter(Q(end__isnull=True) | Q(end__gte=start))
+              .exclude(role__in=list(rubric.roles)))
+    counts = {}
+    for role in seated.values_list("role", flat=True):
+        counts[role] = counts.get(role, 0) + 1
+    if counts:
+        labels = dict(MembershipRole.choices)
+        raise ValidationError({"rubric": _(
+            "The rubric has no rules for these roles, held by members of the period: "
+            "%(roles)s. Add them to the rubric's roles, or correct the members' roles.") % {
+            "roles": "、".join(f"{labels.get(role, role)} ({n})"
+                              for role, n in sorted(counts.items()))}})
+
+
 def history_for(committee: Committee | int, rubric_id: str, year: int,
                 memberships=None) -> dict[str, list]:
     """Grades from the latest stored run of each earlier year, oldest first (None where a
@@ -363,6 +384,7 @@ def score_committee(actor, committee: Committee, version: RubricVersion, *, year
     rubric = load(version.text)
     start, end = period_for(rubric, year)
     as_of = as_of or end
+    _refuse_unknown_roles(rubric, committee, start, end)
     # Totals only, for a rubric of common shapes: the database counts each member's
     # entries per (rule, points) cell. (Run on this connection: a second one for the
     # count query, to overlap it with reading the members, cost more than it saved.)
