@@ -35,6 +35,9 @@ def test_an_uploaded_file_is_stored_under_the_var_directory_not_the_working_dire
     assert stored.is_relative_to(var / "media"), stored
     assert stored.read_bytes() == b"%PDF-1.4"
     assert list(cwd.iterdir()) == []
+    # Other accounts on the server cannot read a member's or unit's documents.
+    assert stored.stat().st_mode & 0o777 == 0o640
+    assert stored.parent.stat().st_mode & 0o007 == 0
 
 
 def test_shixiao_media_root_moves_the_uploaded_files(tmp_path):

@@ -158,6 +158,10 @@ if MEDIA_ROOT.is_relative_to(STATIC_ROOT.resolve()):
     raise ImproperlyConfigured(
         "SHIXIAO_MEDIA_ROOT must not lie inside the static files directory "
         f"({STATIC_ROOT}): static files are served to anyone, uploads are not")
+# Uploads hold members' and units' documents: readable by the service's own user (and its
+# group, for backups), never by other accounts on the server.
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 # Caches the process may rebuild at any time (jieba's prefix dictionary).
 CACHE_DIR = VAR_DIR / "cache"
 STORAGES = {
