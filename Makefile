@@ -8,6 +8,7 @@ MEMBERS ?= 300
 SEED    ?= 2026
 HOST    ?= 127.0.0.1
 PORT    ?= 8000
+TODAY   ?=
 
 .PHONY: demo test lint install install-test clean
 
@@ -29,7 +30,8 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 demo: install
-	$(BIN)/shixiao demo --members $(MEMBERS) --seed $(SEED) --host $(HOST) --port $(PORT)
+	$(BIN)/shixiao demo --members $(MEMBERS) --seed $(SEED) --host $(HOST) --port $(PORT) \
+		$(if $(TODAY),--today $(TODAY))
 
 # scripts/get-chromium installs Chromium for the browser tests when it can (root + apt-get);
 # without it they skip with one line saying what to install (docs/testing.md).
